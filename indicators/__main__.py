@@ -1,0 +1,6 @@
+"""`python -m indicators …`: the project's one command line."""
+import sys
+
+from .cli import main
+
+sys.exit(main())
