@@ -1,0 +1,423 @@
+"""The claims store: DuckDB connection, schema migration, and every write (documents, claims, reviews)."""
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import sys
+import time
+import unicodedata
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from indicators.claim import APPROX, DIRECTIONS, FIELDS, KINDS, SECTORS
+
+SCHEMA_PATH = Path(__file__).with_name("schema.sql")
+_SCHEMA_SQL = SCHEMA_PATH.read_text(encoding="utf-8")
+_version = re.search(r"schema version (\d+)", _SCHEMA_SQL)
+if _version is None:
+    raise RuntimeError(f"{SCHEMA_PATH}: first line must state 'schema version N'")
+SCHEMA_VERSION = int(_version.group(1))
+LOCK_TIMEOUT = float(os.environ.get("ATLAS_LOCK_TIMEOUT", "60"))
+
+DOC_COLUMNS = ("doc_id", "name", "title", "source", "url", "published", "ingested_at", "encoding", "text",
+               "extractor_version")
+CLAIM_FIELDS = tuple(f for f in FIELDS if f != "doc")  # the Claim fields stored as claims columns
+CLAIM_COLUMNS = ("claim_id", "doc_id", "extractor_version") + CLAIM_FIELDS + ("period_start",)
+STATUSES = ("confirmed", "rejected", "corrected")
+_NUMBER, _TEXT = "number", "text"
+# Fields a reviewer may correct, with their type (a tuple = allowed values) and whether NULL is allowed.
+# The quote, its offsets and the sentence anchor the claim in its document and are not editable.
+CORRECTABLE: dict[str, tuple[object, bool]] = {
+    "value": (_NUMBER, False), "value_high": (_NUMBER, True), "unit": (_TEXT, False),
+    "value_canonical": (_NUMBER, True), "unit_canonical": (_TEXT, True), "kind": (KINDS, False),
+    "direction": (DIRECTIONS, True), "approx": (APPROX, False), "indicator": (_TEXT, True),
+    "sector": (SECTORS, True), "period": ("period", True), "place": (_TEXT, True),
+    "province": (_TEXT, True), "adcode": ("adcode", True), "place_level": (_TEXT, True),
+    "lat": ("lat", True), "lon": ("lon", True),
+}
+_PERIOD = re.compile(r"^(\d{4}(?:-\d{2}(?:-\d{2})?)?)(?:/(\d{4}(?:-\d{2}(?:-\d{2})?)?))?$")
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked; the message says why."""
+
+
+class StoreLocked(StoreError):
+    """Another process holds the store's write lock past the timeout."""
+
+
+class ReviewError(StoreError):
+    """A review that names a missing claim, an unknown field or a value of the wrong type."""
+
+
+def default_path() -> Path:
+    """The store file: $ATLAS_DB, else data/atlas.duckdb beside this module."""
+    env = os.environ.get("ATLAS_DB")
+    return Path(env) if env else Path(__file__).with_name("atlas.duckdb")
+
+
+def connect(path=None, read_only: bool = False, lock_timeout: float | None = None):
+    """A DuckDB connection to the store, schema created or migrated; waits for another writer's lock."""
+    path = Path(path) if path is not None else default_path()
+    timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+    if read_only:
+        if not path.exists():
+            connect(path, read_only=False, lock_timeout=timeout).close()
+        con = _open(path, True, timeout)
+        version = _stored_version(con)
+        if version == SCHEMA_VERSION:
+            return con
+        con.close()
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{path}: store schema version {version} is newer than this code's "
+                             f"({SCHEMA_VERSION}); update the code")
+        connect(path, read_only=False, lock_timeout=timeout).close()
+        return _open(path, True, timeout)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(path, False, timeout)
+    try:
+        _migrate(con, path)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _open(path: Path, read_only: bool, timeout: float):
+    deadline = time.monotonic() + timeout
+    delay, told = 0.05, False
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.ConnectionException as err:
+            if "different configuration" not in str(err):
+                raise StoreError(f"{path}: {err}") from None
+            if read_only:
+                # This process already has the store open for writing; that connection can read too.
+                return duckdb.connect(str(path), read_only=False)
+            raise StoreError(f"{path} is open read-only in this process; close those connections "
+                             "before writing") from None
+        except duckdb.IOException as err:
+            if "lock" not in str(err).lower():
+                raise StoreError(f"{path}: {err}") from None
+            holder = re.search(r"\(PID (\d+)\)", str(err))
+            who = f"process {holder.group(1)}" if holder else "another process"
+            if time.monotonic() >= deadline:
+                raise StoreLocked(f"{path} is locked by {who} (another ingest or the dashboard writing); "
+                                  f"gave up after {timeout:g} s — try again when it has finished, "
+                                  "or raise --lock-timeout / ATLAS_LOCK_TIMEOUT") from None
+            if not told:
+                print(f"waiting up to {timeout:g} s for {path}, locked by {who} ...", file=sys.stderr)
+                told = True
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+def _stored_version(con) -> int:
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except duckdb.CatalogException:
+        return 0
+    return int(row[0]) if row else 0
+
+
+def _migrate(con, path: Path) -> None:
+    version = _stored_version(con)
+    if version == SCHEMA_VERSION:
+        return
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path}: store schema version {version} is newer than this code's "
+                         f"({SCHEMA_VERSION}); update the code")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(_SCHEMA_SQL)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def schema_version(con) -> int:
+    """The schema version recorded in the store."""
+    return _stored_version(con)
+
+
+def normalise_text(text: str) -> str:
+    """The form of an article's text that its id hashes: NFC, LF newlines, outer whitespace trimmed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return text.strip()
+
+
+def doc_id(text: str) -> str:
+    """The document id: sha256 hex of the normalised text."""
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
+def period_start(period: str | None) -> date | None:
+    """First day of an ISO period (`2026`, `2026-03`, `2017-01/2017-09`, `2026-03-06`); None if unparsable."""
+    if not period:
+        return None
+    head = period.split("/", 1)[0]
+    try:
+        if len(head) == 4:
+            return date(int(head), 1, 1)
+        if len(head) == 7:
+            return date(int(head[:4]), int(head[5:7]), 1)
+        return date.fromisoformat(head)
+    except ValueError:
+        return None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _begin(con) -> None:
+    con.execute("BEGIN TRANSACTION")
+
+
+def write_document(con, source, claims, extractor_version: str | None = None, replace: bool = False) -> bool:
+    """Store one document and its claims in one transaction; False if its text is already stored."""
+    return write_documents(con, [(source, claims)], extractor_version, replace)[0] is not None
+
+
+def write_documents(con, items, extractor_version: str | None = None,
+                    replace: bool = False) -> list[str | None]:
+    """Store whole documents with their claims in one transaction; per item "new", "replaced" or None.
+
+    `items` holds (source, claims) or (source, claims, doc_id) tuples.  A document whose text is already
+    stored is skipped (False) unless `replace`, which swaps in the new claims, keeping the ids (and so
+    the reviews) of claims found again at the same span.
+    """
+    if extractor_version is None:
+        from indicators import EXTRACTOR_VERSION as extractor_version
+    items = list(items)
+    ids = [it[2] if len(it) > 2 else doc_id(it[0].text) for it in items]
+    _begin(con)
+    try:
+        stored = {r[0] for r in con.execute(
+            "SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()}
+        seen: set[str] = set()
+        new_docs, redo_docs, written = [], [], []
+        for (source, claims, *_), did in zip(items, ids):
+            if did in seen or (did in stored and not replace):
+                written.append(None)
+                continue
+            seen.add(did)
+            (redo_docs if did in stored else new_docs).append((did, source, claims))
+            written.append("replaced" if did in stored else "new")
+        if new_docs:
+            _insert_documents(con, new_docs, extractor_version)
+        keep = _replace_claims_prepare(con, redo_docs, extractor_version) if redo_docs else {}
+        _insert_claims(con, new_docs + redo_docs, extractor_version, keep)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return written
+
+
+def _insert_documents(con, docs, version: str) -> None:
+    import pyarrow as pa
+
+    now = _now()
+    cols = {c: [] for c in DOC_COLUMNS}
+    for did, s, _ in docs:
+        for c, v in zip(DOC_COLUMNS, (did, s.name, s.title, s.path, s.url, s.published, now, s.encoding,
+                                      s.text, version)):
+            cols[c].append(v)
+    table = pa.table(cols, schema=pa.schema([
+        ("doc_id", pa.string()), ("name", pa.string()), ("title", pa.string()), ("source", pa.string()),
+        ("url", pa.string()), ("published", pa.date32()), ("ingested_at", pa.timestamp("us")),
+        ("encoding", pa.string()), ("text", pa.string()), ("extractor_version", pa.string())]))
+    _insert_arrow(con, "documents", DOC_COLUMNS, table)
+
+
+def _replace_claims_prepare(con, docs, version: str) -> dict:
+    """Update re-extracted documents and drop their old claims; old ids by (doc, start, end, quote)."""
+    ids = [d[0] for d in docs]
+    keep: dict[tuple, int] = {}
+    for cid, did, start, end, quote in con.execute(
+            'SELECT claim_id, doc_id, start, "end", quote FROM claims '
+            "WHERE doc_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY claim_id", [ids]).fetchall():
+        keep.setdefault((did, start, end, quote), cid)
+    con.execute("DELETE FROM claims WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
+    con.executemany(
+        "UPDATE documents SET name = ?, title = coalesce(?, title), source = ?, url = coalesce(?, url), "
+        "published = coalesce(?, published), encoding = ?, extractor_version = ? WHERE doc_id = ?",
+        [[s.name, s.title, s.path, s.url, s.published, s.encoding, version, did] for did, s, _ in docs])
+    return keep
+
+
+def _insert_claims(con, docs, version: str, keep: dict) -> None:
+    import pyarrow as pa
+
+    rows = {c: [] for c in CLAIM_COLUMNS}
+    fields = CLAIM_FIELDS
+    at = {f: i for i, f in enumerate(fields)}
+    span = (at["start"], at["end"], at["quote"])
+    for did, _, claims in docs:
+        for claim in claims:
+            # Claims come as Claim records, or as tuples in CLAIM_FIELDS order from extraction workers.
+            values = claim if isinstance(claim, tuple) else [getattr(claim, f) for f in fields]
+            reused = keep.pop((did, *(values[i] for i in span)), None) if keep else None
+            rows["claim_id"].append(reused)
+            rows["doc_id"].append(did)
+            rows["extractor_version"].append(version)
+            for f, v in zip(fields, values):
+                rows[f].append(v)
+            rows["period_start"].append(period_start(rows["period"][-1]))
+    if not rows["doc_id"]:
+        return
+    table = pa.table(rows, schema=_claims_schema())
+    _insert_arrow(con, "claims", CLAIM_COLUMNS, table, fill_id="claim_ids")
+
+
+def _claims_schema():
+    import pyarrow as pa
+
+    types = {"claim_id": pa.int64(), "start": pa.int32(), "end": pa.int32(), "occurrence": pa.int32(),
+             "value": pa.float64(), "value_high": pa.float64(), "value_canonical": pa.float64(),
+             "lat": pa.float64(), "lon": pa.float64(), "period_start": pa.date32()}
+    return pa.schema([(c, types.get(c, pa.string())) for c in CLAIM_COLUMNS])
+
+
+def _insert_arrow(con, table_name: str, columns, arrow_table, fill_id: str | None = None) -> None:
+    # Table and column names are constants of this module, never user input; the rows are bound data.
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    select = quoted
+    if fill_id:
+        select = select.replace('"claim_id"', f"coalesce(\"claim_id\", nextval('{fill_id}'))", 1)
+    view = f"_incoming_{table_name}"
+    con.register(view, arrow_table)
+    try:
+        con.execute(f"INSERT INTO {table_name} ({quoted}) SELECT {select} FROM {view}")
+    finally:
+        con.unregister(view)
+
+
+def stored_doc_ids(con) -> set[str]:
+    """Ids of every stored document."""
+    return {r[0] for r in con.execute("SELECT doc_id FROM documents").fetchall()}
+
+
+def count(con, table: str) -> int:
+    """Rows in `documents`, `claims` or `reviews`."""
+    if table not in ("documents", "claims", "reviews"):
+        raise ValueError(f"no table {table!r}")
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def doc_ids_to_extract(con, version: str | None) -> list[str]:
+    """Ids of stored documents read by another extractor version than `version` (all if None)."""
+    return [r[0] for r in con.execute(
+        "SELECT doc_id FROM documents WHERE ?::VARCHAR IS NULL OR extractor_version IS DISTINCT FROM ? "
+        "ORDER BY ingested_at, doc_id", [version, version]).fetchall()]
+
+
+def load_sources(con, ids: list[str]) -> list:
+    """Stored documents as reader Sources, in the order of `ids`."""
+    from indicators.reader import Source
+
+    rows = con.execute("SELECT doc_id, name, source, text, published, url, title, encoding FROM documents "
+                       "WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()
+    by_id = {r[0]: Source(name=r[1], path=r[2] or r[1], text=r[3], published=r[4], url=r[5], title=r[6],
+                          encoding=r[7]) for r in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _check_value(field: str, value):
+    kind, nullable = CORRECTABLE[field]
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "null", "none")):
+        if not nullable:
+            raise ReviewError(f"field {field!r} cannot be empty")
+        return None
+    text = str(value).strip()
+    if kind in (_NUMBER, "lat", "lon"):
+        try:
+            number = float(text)
+        except ValueError:
+            raise ReviewError(f"field {field!r} takes a number, not {text!r}") from None
+        if not math.isfinite(number):
+            raise ReviewError(f"field {field!r} takes a finite number, not {text!r}")
+        limit = {"lat": 90, "lon": 180}.get(kind)
+        if limit and abs(number) > limit:
+            raise ReviewError(f"field {field!r} must lie within ±{limit}, not {number:g}")
+        return repr(number)
+    if isinstance(kind, tuple):
+        if text not in kind:
+            raise ReviewError(f"field {field!r} takes one of {', '.join(kind)}; not {text!r}")
+        return text
+    if kind == "period":
+        m = _PERIOD.match(text)
+        if not m or any(p and period_start(p) is None for p in m.groups()):
+            raise ReviewError(f"period {text!r} is not ISO: YYYY, YYYY-MM, YYYY-MM-DD or START/END")
+        return text
+    if kind == "adcode" and not re.fullmatch(r"\d{6}(\d{3}|\d{6})?", text):
+        raise ReviewError(f"adcode {text!r} must be 6, 9 or 12 digits")
+    return text
+
+
+def add_review(con, claim_id: int, status: str, field: str | None = None, new_value=None,
+               note: str | None = None) -> int:
+    """Record one review of a claim (confirmed, rejected, or one corrected field); the new review id."""
+    if status not in STATUSES:
+        raise ReviewError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    if status == "corrected":
+        if field is None:
+            raise ReviewError("a correction names the field it corrects")
+        if field not in CORRECTABLE:
+            what = "is not editable" if field in FIELDS else "is not a claim field"
+            raise ReviewError(f"field {field!r} {what}; correctable: {', '.join(CORRECTABLE)}")
+        new_value = _check_value(field, new_value)
+    elif field is not None or new_value is not None:
+        raise ReviewError(f"a {status} review takes no field or value; use status 'corrected'")
+    try:
+        claim_id = int(claim_id)
+    except (TypeError, ValueError):
+        raise ReviewError(f"claim id {claim_id!r} is not a number") from None
+    if con.execute("SELECT 1 FROM claims WHERE claim_id = ?", [claim_id]).fetchone() is None:
+        raise ReviewError(f"no claim {claim_id} in the store")
+    return con.execute(
+        "INSERT INTO reviews (claim_id, status, field, new_value, note, reviewed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING review_id",
+        [claim_id, status, field, new_value, note, _now()]).fetchone()[0]
+
+
+def review_history(con, claim_id: int) -> list[tuple]:
+    """Every review of a claim, oldest first: (review_id, status, field, new_value, note, reviewed_at)."""
+    return con.execute("SELECT review_id, status, field, new_value, note, reviewed_at FROM reviews "
+                       "WHERE claim_id = ? ORDER BY review_id", [int(claim_id)]).fetchall()
+
+
+def reviewed_claim(con, claim_id: int) -> dict | None:
+    """One claim as reviewed (a `claims_reviewed` row) as a dict, or None."""
+    cur = con.execute("SELECT * FROM claims_reviewed WHERE claim_id = ?", [int(claim_id)])
+    row = cur.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cur.description], row))
+
+
+def export_frame(con, province: str | None = None, sector: str | None = None, since: date | None = None,
+                 include_rejected: bool = False):
+    """Reviewed claims with their quotes and sources, as a pandas DataFrame, for `export`."""
+    return con.execute(
+        "SELECT c.claim_id, c.doc_id, d.name AS doc, d.title, d.source, d.url, d.published, "
+        "c.quote, c.occurrence, c.start, c.\"end\", c.value, c.value_high, c.unit, c.value_canonical, "
+        "c.unit_canonical, c.kind, c.direction, c.approx, c.indicator, c.sector, c.period, c.period_start, "
+        "c.place, c.province, c.adcode, c.place_level, c.lat, c.lon, c.sentence, c.extractor_version, "
+        "c.review_status, c.rejected, c.reviewed_at, c.review_note, "
+        "array_to_string(c.corrected_fields, ',') AS corrected_fields "
+        "FROM claims_reviewed c JOIN documents d USING (doc_id) "
+        "WHERE (? IS NULL OR c.province = ? OR starts_with(c.province, ?)) "
+        "AND (? IS NULL OR c.sector = ?) "
+        "AND (? IS NULL OR coalesce(c.period_start, d.published) >= ?) "
+        "AND (? OR NOT c.rejected) "
+        "ORDER BY d.published NULLS LAST, c.doc_id, c.start, c.claim_id",
+        [province, province, province, sector, sector, since, since, include_rejected]).df()
