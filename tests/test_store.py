@@ -1,0 +1,202 @@
+"""The DuckDB store: schema and migration, atomic idempotent writes, locking."""
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from data import store
+from indicators.claim import Claim
+from indicators.reader import Source
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _claim(quote="5%", start=0, **kw):
+    base = dict(doc="d", quote=quote, start=start, end=start + len(quote), occurrence=1, value=5.0,
+                unit="%", kind="pct_change")
+    base.update(kw)
+    return Claim(**base)
+
+
+def _source(text="上海市工业增加值增长5%", name="d", **kw):
+    return Source(name=name, path=f"/in/{name}.txt", text=text, **kw)
+
+
+def test_default_path_follows_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("ATLAS_DB", str(tmp_path / "x.duckdb"))
+    assert store.default_path() == tmp_path / "x.duckdb"
+    monkeypatch.delenv("ATLAS_DB")
+    assert store.default_path() == ROOT / "data" / "atlas.duckdb"
+
+
+def test_fresh_store_has_schema_and_version(tmp_path):
+    con = store.connect(tmp_path / "a.duckdb")
+    assert store.schema_version(con) == store.SCHEMA_VERSION == 2
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert {"meta", "documents", "claims", "reviews", "claims_reviewed"} <= tables
+    con.close()
+
+
+V1 = """
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+INSERT INTO meta VALUES ('schema_version', '1');
+CREATE TABLE documents (doc_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, title VARCHAR, source VARCHAR,
+    url VARCHAR, published DATE, ingested_at TIMESTAMP NOT NULL, encoding VARCHAR, text VARCHAR NOT NULL);
+CREATE SEQUENCE claim_ids START 1;
+CREATE TABLE claims (claim_id BIGINT PRIMARY KEY DEFAULT nextval('claim_ids'),
+    doc_id VARCHAR NOT NULL REFERENCES documents (doc_id), extractor_version VARCHAR NOT NULL,
+    quote VARCHAR NOT NULL, occurrence INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    value DOUBLE NOT NULL, value_high DOUBLE, unit VARCHAR NOT NULL, value_canonical DOUBLE,
+    unit_canonical VARCHAR, kind VARCHAR NOT NULL, direction VARCHAR, approx VARCHAR NOT NULL,
+    indicator VARCHAR, sector VARCHAR, period VARCHAR, period_start DATE, place VARCHAR, province VARCHAR,
+    adcode VARCHAR, place_level VARCHAR, lat DOUBLE, lon DOUBLE, sentence VARCHAR);
+CREATE SEQUENCE review_ids START 1;
+CREATE TABLE reviews (review_id BIGINT PRIMARY KEY DEFAULT nextval('review_ids'), claim_id BIGINT NOT NULL,
+    status VARCHAR NOT NULL, field VARCHAR, new_value VARCHAR, note VARCHAR, reviewed_at TIMESTAMP NOT NULL);
+INSERT INTO documents VALUES ('abc', 'old', NULL, NULL, NULL, NULL, now(), 'utf-8', '旧文本12亿元');
+INSERT INTO claims (doc_id, extractor_version, quote, occurrence, start, "end", value, unit, kind, approx)
+    VALUES ('abc', '0.0.1', '12亿元', 1, 3, 8, 1.2e9, '元', 'level', 'exact');
+"""
+
+
+def test_version_1_store_is_migrated_keeping_its_rows(tmp_path):
+    path = tmp_path / "v1.duckdb"
+    raw = duckdb.connect(str(path))
+    raw.execute(V1)
+    raw.close()
+    con = store.connect(path)
+    assert store.schema_version(con) == 2
+    assert con.execute("SELECT doc_id, extractor_version FROM documents").fetchall() == [("abc", None)]
+    assert con.execute("SELECT quote, value, rejected FROM claims_reviewed").fetchall() == [("12亿元", 1.2e9, False)]
+    # The migrated store takes new writes with ids after the old ones.
+    assert store.write_document(con, _source(), [_claim()])
+    assert con.execute("SELECT max(claim_id) FROM claims").fetchone()[0] == 2
+    con.close()
+
+
+def test_read_only_connect_migrates_an_old_store_first(tmp_path):
+    path = tmp_path / "v1.duckdb"
+    raw = duckdb.connect(str(path))
+    raw.execute(V1)
+    raw.close()
+    con = store.connect(path, read_only=True)
+    assert store.schema_version(con) == 2
+    with pytest.raises(duckdb.Error):
+        con.execute("DELETE FROM claims")
+    con.close()
+
+
+def test_newer_store_is_refused(tmp_path):
+    path = tmp_path / "new.duckdb"
+    store.connect(path).close()
+    raw = duckdb.connect(str(path))
+    raw.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    raw.close()
+    with pytest.raises(store.StoreError, match="version 99 is newer"):
+        store.connect(path)
+
+
+def test_write_is_idempotent_by_normalised_text(tmp_path):
+    con = store.connect(tmp_path / "a.duckdb")
+    assert store.write_document(con, _source("甲地GDP增长5%"), [_claim(start=6)])
+    # Same article with CRLF newlines, outer whitespace and another name: the same document.
+    assert not store.write_document(con, _source("\r\n甲地GDP增长5%  ", name="copy"), [_claim(start=6)])
+    assert store.count(con, "documents") == 1 and store.count(con, "claims") == 1
+    assert store.doc_id("甲地\r\nGDP") == store.doc_id("甲地\nGDP")
+    assert store.doc_id("甲地GDP") != store.doc_id("乙地GDP")
+    con.close()
+
+
+def test_batch_write_is_all_or_nothing(tmp_path):
+    con = store.connect(tmp_path / "a.duckdb")
+    store.write_document(con, _source("先存的文章"), [])
+    bad = _claim(value=None)  # violates NOT NULL: the whole batch must roll back
+    with pytest.raises(duckdb.Error):
+        store.write_documents(con, [(_source("文章一增长5%"), [_claim()]), (_source("文章二增长6%"), [bad])])
+    assert store.count(con, "documents") == 1 and store.count(con, "claims") == 0
+    assert store.write_documents(con, [(_source("文章一增长5%"), [_claim()])]) == ["new"]
+    con.close()
+
+
+def test_write_stores_fields_and_period_start(tmp_path):
+    con = store.connect(tmp_path / "a.duckdb")
+    src = _source(published=date(2026, 3, 6), title="标题", url="http://x/1", encoding="gb18030")
+    claims = [_claim(period="2017-01/2017-09", place="上海市", province="上海市", sector="industry",
+                     direction="up", lat=31.2, lon=121.5), _claim("12亿元", start=3, value=1.2e9, unit="元",
+                                                                   kind="level", period="2026")]
+    store.write_document(con, src, claims, extractor_version="9.9")
+    doc = con.execute("SELECT name, title, url, published, encoding, extractor_version, text FROM documents").fetchone()
+    assert doc == ("d", "标题", "http://x/1", date(2026, 3, 6), "gb18030", "9.9", src.text)
+    rows = con.execute('SELECT quote, "end", value, period, period_start, place, direction, lat, extractor_version '
+                       "FROM claims ORDER BY claim_id").fetchall()
+    assert rows == [("5%", 2, 5.0, "2017-01/2017-09", date(2017, 1, 1), "上海市", "up", 31.2, "9.9"),
+                    ("12亿元", 7, 1.2e9, "2026", date(2026, 1, 1), None, None, None, "9.9")]
+    con.close()
+
+
+@pytest.mark.parametrize("period, start", [
+    ("2026", date(2026, 1, 1)), ("2026-03", date(2026, 3, 1)), ("2026-03-06", date(2026, 3, 6)),
+    ("2026/2030", date(2026, 1, 1)), ("2018-09/2018-10", date(2018, 9, 1)), (None, None), ("bad", None)])
+def test_period_start(period, start):
+    assert store.period_start(period) == start
+
+
+def test_replace_keeps_ids_of_claims_found_again(tmp_path):
+    con = store.connect(tmp_path / "a.duckdb")
+    src = _source("甲地GDP增长5%,投资12亿元")
+    store.write_document(con, src, [_claim("5%", 6), _claim("12亿元", 11, unit="元", kind="level")],
+                         extractor_version="1")
+    ids = dict(con.execute("SELECT quote, claim_id FROM claims").fetchall())
+    store.add_review(con, ids["5%"], "confirmed")
+    status = store.write_documents(con, [(src, [_claim("5%", 6, sector="macro"), _claim("GDP", 2, unit="个")])],
+                                   extractor_version="2", replace=True)
+    assert status == ["replaced"]
+    after = dict(con.execute("SELECT quote, claim_id FROM claims").fetchall())
+    assert after["5%"] == ids["5%"] and "12亿元" not in after and after["GDP"] not in ids.values()
+    assert con.execute("SELECT extractor_version FROM documents").fetchone() == ("2",)
+    assert store.reviewed_claim(con, ids["5%"])["review_status"] == "confirmed"
+    assert store.reviewed_claim(con, ids["5%"])["sector"] == "macro"
+    con.close()
+
+
+def _hold_lock(path: Path, seconds: float) -> subprocess.Popen:
+    code = textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from data import store
+        con = store.connect({str(path)!r})
+        print("locked", flush=True)
+        time.sleep({seconds})
+        con.close()
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_second_writer_times_out_with_a_clear_message(tmp_path):
+    path = tmp_path / "a.duckdb"
+    holder = _hold_lock(path, 30)
+    try:
+        started = time.monotonic()
+        with pytest.raises(store.StoreLocked, match=r"locked by process \d+.*gave up after 0.5 s"):
+            store.connect(path, lock_timeout=0.5)
+        assert time.monotonic() - started < 5
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_second_writer_waits_for_the_lock(tmp_path, capsys):
+    path = tmp_path / "a.duckdb"
+    holder = _hold_lock(path, 1.0)
+    con = store.connect(path, lock_timeout=30)
+    assert "waiting up to 30 s" in capsys.readouterr().err
+    assert store.write_document(con, _source(), [])
+    con.close()
+    holder.wait()
