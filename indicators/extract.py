@@ -1,13 +1,125 @@
-"""The extraction pipeline: text in, numeric claims out."""
+"""The extraction pipeline: text in, numeric claims out.
+
+normalise → scan numbers → drop non-claims → kind, indicator, period, sector → place (geo) →
+map spans back to the original text.
+"""
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date
 
+from . import exclusions, indicator, kinds, rules
 from .claim import Claim
+from .context import Context
+from .normalize import normalise
+from .periods import year_of
+from .scan import Mention, scan
+from .segments import Segments
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect_right(spans, (start, float("inf")))
+    return any(s < end and start < e for s, e in spans[max(0, i - 2): i + 1])
+
+
+def _candidates(text: str, segs: Segments) -> list[tuple[Mention, str, str]]:
+    """Mentions that are claims, each with its unit and the unit's default kind."""
+    masked = exclusions.masked_spans(text)
+    table = rules.units()
+    out = []
+    for m in scan(text):
+        if masked and _overlaps(masked, m.start, m.end):
+            continue
+        unit = m.unit
+        if unit is None:
+            c_start, c_end = segs.clause(m.num_start)
+            unit = exclusions.implied_unit(m, text[c_start:c_end])
+            if unit is None or exclusions.is_bare_label(text, m):
+                continue
+        unit_kind = table[unit].kind
+        if exclusions.excluded(text, m, unit_kind):
+            continue
+        out.append((m, unit, unit_kind))
+    return out
 
 
 def extract(text: str, published: date | None = None, doc: str | None = None) -> list[Claim]:
     """Every numeric claim in `text`, in document order."""
-    return []
+    if not text or not text.strip():
+        return []
+    norm = normalise(text)
+    t = norm.text
+    segs = Segments(t)
+    cands = _candidates(t, segs)
+    ctx = Context(t, segs, published, [m.start for m, _, _ in cands])
+    table = rules.units()
+
+    rows = []
+    last_in_sentence: dict[int, str] = {}     # sentence start → last indicator there
+    last_count: dict[tuple[int, str], str] = {}  # (paragraph start, unit) → last counted noun
+    prev_end = -1
+    for m, unit, unit_kind in cands:
+        c_start, _ = segs.clause(m.num_start)
+        s_start, s_end = segs.sentence(m.num_start)
+        p_start, _ = segs.paragraph(m.num_start)
+        left = max(c_start, prev_end if prev_end <= m.start else c_start)
+        clause_before = t[c_start:m.start]
+        kind, direction = kinds.classify(m, clause_before, unit_kind)
+
+        name = None
+        if kind in ("count",) and m.form in ("general",):
+            name = indicator.after(t[m.end:m.end + 16])
+        if name is None:
+            name = indicator.before(t[left:m.start])
+        if name is None and unit_kind == "count":
+            name = last_count.get((p_start, unit))
+        if name is None:
+            name = last_in_sentence.get(s_start)
+        if name:
+            last_in_sentence[s_start] = name
+            if unit_kind == "count" and m.form == "general":
+                last_count[(p_start, unit)] = name
+
+        period = ctx.period(m.num_start)
+        if m.form not in ("streak", "rank") and kind != "abs_change":
+            planned = kinds.is_target(t[s_start:m.start]) or ctx.section_target(m.num_start)
+            past = published is not None and period is not None and year_of(period) < published.year
+            if planned and not past:
+                if kind not in ("pct_change", "pp_change"):
+                    direction = None
+                kind = "target"
+        rows.append((m, unit, kind, direction, name, period, t[c_start:segs.clause(m.num_start)[1]],
+                     (s_start, s_end)))
+        prev_end = m.end
+
+    sectors = [indicator.sector_of(r[4]) for r in rows]
+    fallback = indicator.dominant(sectors)
+    claims = []
+    seen: dict[str, int] = {}
+    for (m, unit, kind, direction, name, period, clause, (s_start, s_end)), sector in zip(rows, sectors):
+        start, end = norm.span(m.start, m.end)
+        quote = text[start:end]
+        seen[quote] = seen.get(quote, 0)
+        occurrence = text.count(quote, 0, start) + 1 if quote else 1
+        u = table[unit]
+        value = m.value
+        ss, se = norm.span(s_start, max(s_start + 1, s_end))
+        claims.append(Claim(
+            doc=doc, quote=quote, start=start, end=end, occurrence=occurrence,
+            value=value, value_high=m.value_high, unit=unit,
+            value_canonical=value * u.factor, unit_canonical=u.canonical,
+            kind=kind, direction=direction, approx=m.approx, indicator=name,
+            sector=sector or indicator.sector_of(clause) or fallback or "other",
+            period=period, sentence=text[ss:se].strip(),
+        ))
+    return _link(text, claims, published)
+
+
+def _link(text: str, claims: list[Claim], published: date | None) -> list[Claim]:
+    """Fill places from geo/ when it offers linking."""
+    import geo
+
+    link = getattr(geo, "link", None)
+    return link(text, claims, published) if link else claims

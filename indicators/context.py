@@ -1,0 +1,118 @@
+"""Article-level context of a number: the period it refers to and whether a heading sets a plan.
+
+Periods are taken from the claim's sentence, else its paragraph, else the section heading above
+it; 当日/此次 refer back to the article's event date; 近年来 resets to unknown.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import date
+
+import regex
+
+from . import kinds
+from .periods import Period, find
+from .segments import Segments
+
+_DATE = regex.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HEADING_MAX = 40
+
+
+@dataclass(slots=True)
+class _Section:
+    period: str | None
+    target: bool
+
+
+class Context:
+    """Periods and section headings of one normalised article."""
+
+    def __init__(self, text: str, segs: Segments, published: date | None, claim_starts: list[int]):
+        self.segs = segs
+        self.periods = [p for p in find(text, published) if not self._in_dateline(text, p)]
+        self._starts = [p.start for p in self.periods]
+        self.event = next((p.value for p in self.periods if p.value and _DATE.match(p.value)), None)
+        self.sections = self._sections(text, claim_starts)
+
+    def _in_dateline(self, text: str, p: Period) -> bool:
+        # A line that is only a date (2023年02月11日, 长江日报 2025年01月17日) is the page's own date.
+        a, b = self.segs.paragraph(p.start)
+        rest = (text[a:p.start] + text[p.end:b]).strip()
+        return p.value is not None and _DATE.match(p.value) is not None and len(rest) <= 6
+
+    def _sections(self, text: str, claim_starts: list[int]) -> dict[int, _Section]:
+        """Paragraph index → the heading section it lies in (short lines naming a period or a plan)."""
+        out, current = {}, None
+        starts = sorted(claim_starts)
+        pos, n_para = 0, 0
+        while pos <= len(text):
+            a, b = self.segs.paragraph(pos)
+            line = text[a:b].strip()
+            has_claim = bisect_left(starts, a) < len(starts) and starts[bisect_left(starts, a)] < b
+            if line and len(line) <= _HEADING_MAX and not has_claim and not line.endswith("。"):
+                here = [p for p in self.periods if a <= p.start < b and p.role == "period"]
+                target = kinds.is_target(line)
+                if here or target:
+                    current = _Section(here[-1].value if here else None, target)
+            out[n_para] = current
+            n_para += 1
+            if b >= len(text):
+                break
+            pos = b
+        return out
+
+    def _resolve(self, p: Period) -> tuple[bool, str | None]:
+        if p.role == "reset":
+            return True, None
+        if p.role == "anaphora":
+            return (True, self.event) if self.event else (False, None)
+        return True, p.value
+
+    def _pick(self, cands: list[Period]) -> tuple[bool, str | None]:
+        """The nearest period before, unless an earlier, narrower one lies inside it (2月8日 … 第一季度)."""
+        for i in range(len(cands) - 1, -1, -1):
+            found, value = self._resolve(cands[i])
+            if not found:
+                continue
+            for earlier in cands[:i]:
+                ok, v = self._resolve(earlier)
+                if ok and v and value and _DATE.match(v) and _within(v, value):
+                    return True, v
+            return True, value
+        return False, None
+
+    def period(self, pos: int) -> str | None:
+        """The period a number at `pos` refers to."""
+        s_start, _ = self.segs.sentence(pos)
+        p_start, _ = self.segs.paragraph(pos)
+        i = bisect_left(self._starts, pos)
+        in_sentence = [p for p in self.periods[:i] if p.start >= s_start]
+        found, value = self._pick(in_sentence)
+        if found:
+            return value
+        in_para = [p for p in self.periods[:i] if p_start <= p.start < s_start]
+        if in_para:
+            first_sent_end = self.segs.sentence(p_start)[1]
+            topic = [p for p in in_para if p.start < first_sent_end]
+            found, value = self._pick(topic)
+            if found:
+                return value
+            found, value = self._pick(in_para)
+            if found:
+                return value
+        section = self.sections.get(self.segs.paragraph_index(pos))
+        return section.period if section else None
+
+    def section_target(self, pos: int) -> bool:
+        """Whether the number lies under a heading that announces plans or targets."""
+        section = self.sections.get(self.segs.paragraph_index(pos))
+        return bool(section and section.target)
+
+
+def _within(day: str, period: str) -> bool:
+    if "/" in period:
+        a, b = period.split("/")
+    else:
+        a = b = period
+    return a[: len(day)] <= day[: len(a)] and day[: len(b)] <= b

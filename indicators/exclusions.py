@@ -1,0 +1,83 @@
+"""Is a number mention a claim at all?  Ordinals, labels, group names, stock quotes, durations,
+fixed phrases and abstract counts are not (GUIDELINES: what counts as a claim)."""
+from __future__ import annotations
+
+from functools import cache
+
+import regex
+
+from . import rules
+from .scan import Mention, _alt
+
+_NAME = "exclusions"
+
+
+@cache
+def _conf():
+    data = rules.load(_NAME)
+    money = rules.require(rules.load("units"), "implied_money", dict, "units")
+    return {
+        "stock": regex.compile(rules.require(data, "stock_quote", str, _NAME)),
+        "phrases": regex.compile(_alt(rules.word_list(_NAME, "phrases"))),
+        "ordinal_before": rules.word_list(_NAME, "ordinal_before"),
+        "count_not_before": rules.word_list(_NAME, "count_not_before"),
+        "label_after": rules.word_list(_NAME, "label_after"),
+        "label_heads": rules.word_list(_NAME, "label_heads"),
+        "abstract": regex.compile(_alt(rules.word_list(_NAME, "abstract_nouns"))),
+        "lone_one": bool(data.get("lone_one_is_article", True)),
+        "money_unit": money["unit"],
+        "money_mags": set(money["magnitudes"]),
+        "money_cue_mags": set(money["with_cue_magnitudes"]),
+        "money_cues": regex.compile(_alt(money["cues"])),
+    }
+
+
+def masked_spans(text: str) -> list[tuple[int, int]]:
+    """Spans no claim may touch: stock quotes and fixed phrases holding numerals."""
+    conf = _conf()
+    spans = [m.span() for m in conf["stock"].finditer(text)]
+    spans += [m.span() for m in conf["phrases"].finditer(text)]
+    return sorted(spans)
+
+
+def implied_unit(m: Mention, clause: str) -> str | None:
+    """The unit of a bare amount (rule 8: 160亿 of money → 元), or None when it has none."""
+    conf = _conf()
+    if m.form != "general" or not m.magnitude:
+        return None
+    if m.magnitude in conf["money_mags"]:
+        return conf["money_unit"]
+    if m.magnitude in conf["money_cue_mags"] and conf["money_cues"].search(clause):
+        return conf["money_unit"]
+    return None
+
+
+def excluded(text: str, m: Mention, unit_kind: str) -> bool:
+    """True when the mention is not a claim, whatever its unit."""
+    conf = _conf()
+    if m.form == "rank" or m.form == "streak":
+        return False
+    before = text[max(0, m.start - 2):m.start]
+    if before.endswith(conf["ordinal_before"]):
+        return True
+    after_unit = text[m.unit_start:m.unit_start + 6] if m.unit_start >= 0 else ""
+    if m.form == "general" and after_unit.startswith(conf["count_not_before"]):
+        return True
+    tail = text[m.end:m.end + 6]
+    if m.form == "general" and m.unit_start == m.end and tail.startswith(conf["label_after"]):
+        return True  # 四巨头, 六大产业, 百亿级: no unit, a label follows
+    if unit_kind == "level" and tail.startswith(conf["label_heads"]):
+        return True  # 过1亿元项目: an amount naming a class of projects
+    if unit_kind == "count":
+        if conf["lone_one"] and m.chinese and m.numeral == "一":
+            return True
+        head = regex.split(r"[，,。；;、：:！？!?（）()\s]", text[m.end:m.end + 8], maxsplit=1)[0]
+        if conf["abstract"].search(head):
+            return True
+    return False
+
+
+def is_bare_label(text: str, m: Mention) -> bool:
+    """A bare amount directly followed by a Han character names a class (百亿产业集群), not a claim."""
+    nxt = text[m.end:m.end + 1]
+    return bool(nxt) and regex.match(r"\p{Han}", nxt) is not None

@@ -1,0 +1,148 @@
+"""The indicator a number measures: the noun phrase the text gives before it (粮食面积达到43.96万亩)
+or, for counts, after its classifier (92名记者); and the sector that phrase belongs to."""
+from __future__ import annotations
+
+from collections import Counter
+from functools import cache, lru_cache
+
+from . import rules
+
+_NAME = "indicator"
+
+
+@cache
+def _conf():
+    data = rules.load(_NAME)
+    right = sorted(rules.word_list(_NAME, "right_trim"), key=len, reverse=True)
+    left = set(rules.word_list(_NAME, "left_trim"))
+    seps = set(rules.require(data, "separators", str, _NAME))
+    return {
+        "right": right,
+        "left": left,
+        "seps": seps,
+        "max": int(data["max_length"]),
+        "noun_tags": set(rules.word_list(_NAME, "noun_tags")),
+        "drop_left_tags": set(rules.word_list(_NAME, "drop_left_tags")),
+        "place_suffixes": tuple(sorted(rules.word_list(_NAME, "place_suffixes"), key=len, reverse=True)),
+        "generic": set(rules.word_list(_NAME, "generic")),
+    }
+
+
+@cache
+def _posseg():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return jieba.posseg
+
+
+@lru_cache(maxsize=65536)
+def _tokens(chunk: str) -> tuple[tuple[str, str], ...]:
+    # Segment only short windows around numbers (never whole articles): jieba is the slow part.
+    return tuple((t.word, t.flag) for t in _posseg().lcut(chunk, HMM=False))
+
+
+def _last_piece(s: str, seps: set[str]) -> str:
+    for i in range(len(s) - 1, -1, -1):
+        if s[i] in seps:
+            return s[i + 1:]
+    return s
+
+
+def _is_place(word: str, conf) -> bool:
+    return len(word) >= 2 and word.endswith(conf["place_suffixes"])
+
+
+def before(chunk: str) -> str | None:
+    """The indicator phrase ending at the end of `chunk` (text before a number, same clause)."""
+    conf = _conf()
+    s = _last_piece(chunk, conf["seps"]).strip()
+    changed = True
+    while s and changed:
+        changed = False
+        for word in conf["right"]:
+            if s.endswith(word):
+                s, changed = s[: -len(word)].rstrip(), True
+                break
+    if not s:
+        return None
+    toks = list(_tokens(s[-conf["max"] * 2:]))
+    while toks and (toks[0][0] in conf["left"] or toks[0][1] in conf["drop_left_tags"]
+                    or _is_place(toks[0][0], conf)
+                    or (len(toks) > 1 and _is_place(toks[0][0] + toks[1][0], conf))):
+        if len(toks) > 1 and _is_place(toks[0][0] + toks[1][0], conf) and not _is_place(toks[0][0], conf):
+            toks = toks[2:]
+        else:
+            toks = toks[1:]
+    phrase = "".join(w for w, _ in toks).strip()
+    if len(phrase) > conf["max"]:
+        phrase = phrase[-conf["max"]:]
+    if not phrase or phrase in conf["generic"] or _is_place(phrase, conf) or phrase.isdigit():
+        return None
+    return phrase
+
+
+def after(chunk: str) -> str | None:
+    """The counted noun right after a classifier (`chunk` starts after the unit): 92名记者 → 记者."""
+    conf = _conf()
+    s = chunk[: conf["max"]]
+    for i, ch in enumerate(s):
+        if ch in conf["seps"]:
+            s = s[:i]
+            break
+    if not s:
+        return None
+    toks = _tokens(s)
+    run = []
+    for word, flag in toks:
+        if flag not in conf["noun_tags"] or word in conf["right"]:
+            break
+        run.append(word)
+    if not run:
+        return None
+    rest = toks[len(run):]
+    if len(run) > 1 and rest and rest[0][1].startswith("v"):
+        run = run[:1]  # 13个区固定资产投资实现…: the run's tail is the next clause's subject
+    phrase = "".join(run)
+    return phrase if phrase not in conf["generic"] else None
+
+
+@cache
+def _sectors() -> list[tuple[str, tuple[str, ...]]]:
+    from .claim import SECTORS
+
+    rows = rules.require(rules.load("sectors"), "sectors", list, "sectors")
+    out, seen_sector, seen_word = [], set(), {}
+    for row in rows:
+        sector = row.get("sector")
+        if sector not in SECTORS:
+            raise rules.RuleError(f"{rules.RULES_DIR}/sectors.yaml: unknown sector {sector!r}")
+        if sector in seen_sector:
+            raise rules.RuleError(f"{rules.RULES_DIR}/sectors.yaml: sector {sector!r} listed twice")
+        seen_sector.add(sector)
+        for word in row.get("keywords", ()):
+            if word in seen_word:
+                raise rules.RuleError(f"{rules.RULES_DIR}/sectors.yaml: keyword {word!r} in both "
+                                      f"{seen_word[word]!r} and {sector!r}")
+            seen_word[word] = sector
+        out.append((sector, tuple(row.get("keywords", ()))))
+    return out
+
+
+def sector_of(*texts: str | None) -> str | None:
+    """The first sector whose keyword occurs in the first text that has one, else None."""
+    for text in texts:
+        if not text:
+            continue
+        for sector, words in _sectors():
+            if any(w in text for w in words):
+                return sector
+    return None
+
+
+def dominant(sectors: list[str | None]) -> str | None:
+    """The most common known sector of an article (ties: the first seen)."""
+    counts = Counter(s for s in sectors if s)
+    return counts.most_common(1)[0][0] if counts else None

@@ -1,0 +1,120 @@
+"""A mention's kind (level, count, pct_change, …) and direction, from the words before it."""
+from __future__ import annotations
+
+from functools import cache
+
+import regex
+
+from . import rules
+from .scan import Mention, _alt
+
+_FIXED = {"streak": ("count", None), "rank": ("rank", None), "counter": ("count", None)}
+
+
+@cache
+def _cues() -> regex.Pattern:
+    """One pattern over every cue word; the group that matched names the cue's role."""
+    groups = {
+        "neutral": rules.word_list("kinds", "neutral"),
+        "lvl": rules.word_list("kinds", "to_level"),
+        "up": rules.word_list("kinds", "change_up"),
+        "down": rules.word_list("kinds", "change_down"),
+        "gn": rules.word_list("kinds", "growth_nouns"),
+        "share": rules.word_list("kinds", "share_words"),
+    }
+    # Longest words first across all groups, so 下降到 (to-level) beats 下降 (down).
+    words = sorted(((w, g) for g, ws in groups.items() for w in ws), key=lambda wg: -len(wg[0]))
+    seen = {}
+    for w, g in words:
+        seen.setdefault(w, g)
+    parts = [f"(?P<{g}_{i}>{regex.escape(w)})" for i, (w, g) in enumerate(seen.items())]
+    return regex.compile("|".join(parts))
+
+
+def _last_cue(window: str) -> list[str]:
+    """Roles of the cues in `window`, in order, neutral words dropped."""
+    roles = []
+    for m in _cues().finditer(window):
+        role = m.lastgroup.rsplit("_", 1)[0]
+        if role != "neutral":
+            roles.append(role)
+    return roles
+
+
+@cache
+def _abs_words():
+    up = rules.word_list("kinds", "abs_change_up")
+    down = rules.word_list("kinds", "abs_change_down")
+    words = sorted([(w, "up") for w in up] + [(w, "down") for w in down], key=lambda wd: -len(wd[0]))
+    return words, rules.word_list("kinds", "not_change_prefix")
+
+
+@cache
+def _targets() -> regex.Pattern:
+    return regex.compile("|".join(f"(?:{p})" for p in rules.word_list("kinds", "target_cues")))
+
+
+def _percent(window: str, value: float) -> tuple[str, str | None]:
+    roles = _last_cue(window)
+    if value < 0:
+        return "pct_change", "down"
+    last = roles[-1] if roles else None
+    if last in ("up", "down"):
+        return "pct_change", last
+    if last == "gn":
+        return "pct_change", "up"
+    if last == "share":
+        return "share", None
+    if last == "lvl":
+        earlier = roles[:-1]
+        if "share" in earlier:
+            return "share", None
+        if "gn" in earlier:
+            return "pct_change", "up"
+        return "share", None
+    return "share", None
+
+
+def _direction(window: str, value: float) -> str | None:
+    if value < 0:
+        return "down"
+    for role in reversed(_last_cue(window)):
+        if role in ("up", "down"):
+            return role
+    return None
+
+
+def abs_change(before: str) -> str | None:
+    """'up'/'down' when `before` ends with a change verb that governs the amount (增加2.24万吨)."""
+    words, not_prefix = _abs_words()
+    tail = before.rstrip(" 了")
+    for word, direction in words:
+        if tail.endswith(word):
+            ahead = tail[: -len(word)]
+            if ahead and ahead[-1] in not_prefix:
+                return None
+            return direction
+    return None
+
+
+def classify(m: Mention, clause_before: str, unit_kind: str) -> tuple[str, str | None]:
+    """(kind, direction) of a mention from the clause text before its number."""
+    if m.form in _FIXED:
+        return _FIXED[m.form]
+    if m.form in ("fraction", "cheng", "half"):
+        return "share", None
+    if m.unit == "%" or m.form == "percent":
+        return _percent(clause_before, m.value)
+    if unit_kind == "pp_change":
+        return "pp_change", _direction(clause_before, m.value) or "up"
+    if unit_kind == "multiple":
+        return "multiple", _direction(clause_before, m.value)
+    direction = abs_change(clause_before)
+    if direction:
+        return "abs_change", direction
+    return unit_kind, None
+
+
+def is_target(sentence_before: str) -> bool:
+    """Whether a plan, target or forecast cue stands before the number in its sentence."""
+    return _targets().search(sentence_before) is not None

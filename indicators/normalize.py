@@ -1,0 +1,85 @@
+"""Offset-keeping text normalisation: traditional → simplified, full-width → ASCII, noise out.
+
+The extractor matches on the normalised text and reports spans in the original text, so
+`text[start:end] == quote` holds whatever was converted or dropped.
+"""
+from __future__ import annotations
+
+import html
+from functools import cache
+from pathlib import Path
+
+import regex
+
+# Pinyin that some mirror sites insert after a character (資產(chǎn)): a bracketed syllable
+# with a tone mark right after a Han character.
+_PINYIN = regex.compile(r"(?<=\p{Han})\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
+_ENTITY = regex.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_NOISE = regex.compile(f"{_PINYIN.pattern}|{_ENTITY.pattern}")
+
+
+@cache
+def _table() -> dict[int, str]:
+    """One-character conversions: OpenCC's traditional→simplified and variant tables, full width."""
+    import opencc
+
+    folder = Path(opencc.__file__).with_name("dictionary")
+    table: dict[int, str] = {}
+    for name in ("HKVariantsRev.txt", "TWVariantsRev.txt", "TSCharacters.txt"):
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) != 2:
+                continue
+            src, dst = parts[0], parts[1].split(" ")[0]
+            if len(src) == 1 and len(dst) == 1 and src != dst:
+                table[ord(src)] = dst
+    for code in range(0xFF01, 0xFF5F):  # full-width ASCII block
+        table[code] = chr(code - 0xFEE0)
+    table[0x3000] = " "
+    table[0x00A0] = " "
+    for ch, to in (("—", "-"), ("－", "-"), ("～", "~"), ("–", "-"), ("﹪", "%")):
+        table[ord(ch)] = to
+    for ch in "．":
+        table[ord(ch)] = "."
+    return table
+
+
+class Normalised:
+    """Normalised text plus the map from its indices back to the original's."""
+
+    __slots__ = ("original", "text", "_map")
+
+    def __init__(self, original: str):
+        self.original = original
+        pieces, index, last = [], [], 0
+        for m in _NOISE.finditer(original):
+            pieces.append(original[last:m.start()])
+            index.extend(range(last, m.start()))
+            if m.group().startswith("&"):
+                repl = html.unescape(m.group())
+                if len(repl) == 1 and repl != m.group():
+                    pieces.append(repl)
+                    index.append(m.start())
+                else:
+                    pieces.append(m.group())
+                    index.extend(range(m.start(), m.end()))
+            last = m.end()
+        if last == 0:
+            self.text = original.translate(_table())
+            self._map = None  # identity: nothing was dropped
+            return
+        pieces.append(original[last:])
+        index.extend(range(last, len(original)))
+        self.text = "".join(pieces).translate(_table())
+        self._map = index
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original-text span of normalised `text[start:end]`."""
+        if self._map is None:
+            return start, end
+        return self._map[start], self._map[end - 1] + 1
+
+
+def normalise(text: str) -> Normalised:
+    """Normalise `text` for matching, keeping the way back to its offsets."""
+    return Normalised(text)

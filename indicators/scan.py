@@ -1,0 +1,191 @@
+"""Find number mentions in normalised text: the number, its magnitude, unit and qualifiers.
+
+One compiled pattern, built from the rule data, finds every candidate; `Mention`s carry the
+parsed value and the spans needed later.  Deciding whether a mention is a claim is not done here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from . import numerals, rules
+
+
+@dataclass(slots=True)
+class Mention:
+    """A number found in the normalised text, parsed but not yet judged."""
+
+    start: int            # span of the quote (number, magnitude, unit, touching qualifiers)
+    end: int
+    num_start: int        # span of the number itself
+    value: float
+    unit: str | None
+    form: str             # general | percent | fraction | cheng | half | streak | rank | counter
+    approx: str = "exact"
+    value_high: float | None = None
+    chinese: bool = False  # written in Chinese numerals
+    magnitude: str | None = None
+    numeral: str = ""
+    unit_start: int = -1  # where the unit is written (general form), for the words that follow it
+
+
+def _alt(words) -> str:
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def _qualifiers():
+    data = rules.load("qualifiers")
+    before = {row["word"]: row for row in rules.require(data, "before", list, "qualifiers")}
+    after = {row["word"]: row["approx"] for row in rules.require(data, "after", list, "qualifiers")}
+    inner = {row["word"]: row["approx"] for row in rules.require(data, "inner", list, "qualifiers")}
+    return before, after, inner
+
+
+@cache
+def pattern() -> regex.Pattern:
+    """The mention pattern, compiled once from numerals, units, qualifiers and kinds rules."""
+    before, after, inner = _qualifiers()
+    cn = numerals.digit_chars()
+    mags = numerals.magnitude_words()
+    not_before = "".join(rules.require(rules.load("numerals"), "magnitude_not_before", list, "numerals"))
+    vague = "".join(rules.word_list("numerals", "vague_prefixes"))
+    units = rules.unit_spellings()
+    kinds = rules.load("kinds")
+    shares = rules.require(rules.load("shares"), "words", dict, "shares")
+    cheng_nb = "".join(rules.word_list("shares", "cheng_not_before"))
+    counters = rules.require(rules.load("units"), "bare_counters", dict, "units")
+
+    arabic = r"(?<![\d.A-Za-z])\d+(?:,\d{3})*(?:\.\d+)?(?![\d,]*\.\d)"
+    chinese = f"(?:[{vague}](?=[{cn}]))?[{cn}]+"
+    num = f"(?:{arabic}|{chinese})"
+    mag = f"(?:{_alt(mags)})(?![{not_before}])"
+    inn = _alt(inner)
+    pre_q = _alt(w for w, row in before.items() if row["in_quote"])
+    post_q = _alt(after)
+    unit = _alt(units)
+    single = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)"
+
+    parts = [
+        # 百分之十三点六
+        f"(?P<pct_pre>{pre_q})?百分之(?P<pct>{num})(?P<pct_post>{post_q})?",
+        # 六分之一
+        f"(?P<fr_pre>{pre_q})?(?P<den>{single})分之(?P<fnum>{single})(?P<fr_post>{post_q})?",
+        # 八成, 近五成, 八成以上
+        f"(?P<ch_pre>{pre_q})?(?P<cheng>[一二三四五六七八九十]|\\d)成(?![{cheng_nb}])(?P<ch_post>{post_q})?",
+        # 一半, 超半壁江山
+        f"(?P<h_pre>{pre_q})?(?P<half>{_alt(shares)})(?P<h_post>{post_q})?",
+        # 连续16年
+        f"(?:{_alt(rules.word_list('kinds', 'streak_prefix'))})(?P<streak1>{single})(?:个)?年",
+        # 二十二连丰
+        f"(?P<streak2>{single})(?:{_alt(rules.word_list('kinds', 'streak_suffixes'))})",
+        # 居全国第8位
+        f"(?P<rank_verb>{_alt(rules.word_list('kinds', 'rank_verbs'))})"
+        f"(?P<rank_scope>[^\\d，,。；;、\\s第]{{0,8}}?)第(?P<rank>{single})(?P<rank_unit>{_alt(rules.word_list('kinds', 'rank_units'))})?",
+        # 7省市
+        f"(?P<ctr>(?<![\\d.])\\d+)(?P<ctr_noun>{_alt(counters['nouns'])})",
+        # the general form: 超过5万亿元, 80余家, 3至5亿元, 5%-6%, 1100万立方米以上
+        f"(?P<pre>{pre_q})?(?P<neg>-|负(?=\\d))?(?P<n1>{num})(?P<i1>{inn})?(?P<m1>{mag})?(?P<p1>%(?=[-~至到]))?"
+        f"(?:(?P<sep>[-~至到])(?P<n2>{num})(?P<i2>{inn})?(?P<m2>{mag})?)?"
+        f"(?P<i3>{inn})?(?P<m3>{mag})?(?P<unit>{unit})?(?P<post>{post_q})?",
+    ]
+    return regex.compile("|".join(f"(?:{p})" for p in parts))
+
+
+def _number(s: str) -> tuple[float, bool]:
+    """Parse an Arabic or Chinese numeral (with a vague prefix) → (value, is_chinese)."""
+    if s[0].isdigit():
+        return numerals.parse_arabic(s), False
+    vague = rules.word_list("numerals", "vague_prefixes")
+    if s[0] in vague:
+        s = s[1:]
+    return numerals.parse_chinese(s), True
+
+
+def _approx(pre: str | None, post: str | None, inner: tuple[str | None, ...] = ()) -> str:
+    before, after, inn = _qualifiers()
+    if pre:
+        return before[pre]["approx"]
+    for word in inner:
+        if word:
+            return inn[word]
+    if post:
+        return after[post]
+    return "exact"
+
+
+def scan(text: str):
+    """Yield every number mention in normalised `text`, left to right."""
+    shares = rules.require(rules.load("shares"), "words", dict, "shares")
+    spellings = rules.unit_spellings()
+    counter_unit = rules.load("units")["bare_counters"]["unit"]
+    vague = rules.word_list("numerals", "vague_prefixes")
+    for m in pattern().finditer(text):
+        try:
+            mention = _build(m, shares, spellings, counter_unit, vague)
+        except (ValueError, KeyError, ZeroDivisionError):
+            continue  # a character run that only looks like a numeral (e.g. 十百): not a number
+        if mention is not None:
+            yield mention
+
+
+def _build(m, shares, spellings, counter_unit, vague) -> Mention | None:
+    g = m.group
+    if g("pct") is not None:
+        value, cn = _number(g("pct"))
+        return Mention(m.start("pct_pre") if g("pct_pre") else m.start(), m.end(), m.start("pct"), value, "%",
+                       "percent", _approx(g("pct_pre"), g("pct_post")), chinese=cn, numeral=g("pct"))
+    if g("den") is not None:
+        den, cn = _number(g("den"))
+        num, _ = _number(g("fnum"))
+        return Mention(m.start(), m.end(), m.start("den"), 100.0 * num / den, "%", "fraction",
+                       _approx(g("fr_pre"), g("fr_post")), chinese=cn, numeral=g("den"))
+    if g("cheng") is not None:
+        tenth, cn = _number(g("cheng"))
+        return Mention(m.start(), m.end(), m.start("cheng"), tenth * 10.0, "%", "cheng",
+                       _approx(g("ch_pre"), g("ch_post")), chinese=cn, numeral=g("cheng"))
+    if g("half") is not None:
+        row = shares[g("half")]
+        approx = _approx(g("h_pre"), g("h_post"))
+        if approx == "exact":
+            approx = row["approx"]
+        return Mention(m.start(), m.end(), m.start("half"), float(row["value"]), "%", "half", approx,
+                       chinese=True, numeral=g("half"))
+    if g("streak1") is not None or g("streak2") is not None:
+        key = "streak1" if g("streak1") is not None else "streak2"
+        value, cn = _number(g(key))
+        return Mention(m.start(), m.end(), m.start(key), value, "年", "streak", chinese=cn, numeral=g(key))
+    if g("rank") is not None:
+        value, cn = _number(g("rank"))
+        start = m.start("rank") - 1  # the quote starts at 第
+        return Mention(start, m.end(), m.start("rank"), value, "位", "rank", chinese=cn, numeral=g("rank"))
+    if g("ctr") is not None:
+        return Mention(m.start(), m.end(), m.start(), float(g("ctr")), counter_unit, "counter", numeral=g("ctr"))
+    n1 = g("n1")
+    value, cn = _number(n1)
+    mag = g("m1") or g("m3") or g("m2")
+    factor = numerals.parse_magnitude(mag) if mag else 1.0
+    high = None
+    if g("n2") is not None:
+        high, _ = _number(g("n2"))
+        high *= numerals.parse_magnitude(g("m2")) if g("m2") else factor
+        value *= numerals.parse_magnitude(g("m1")) if g("m1") else factor
+        if high <= value:
+            return None  # 1-1 or 2023-2022: not a range of quantities
+    else:
+        value *= factor
+    if g("neg"):
+        value = -value
+    unit = spellings.get(g("unit")) if g("unit") else None
+    if g("p1") and unit != "%":
+        return None
+    start = m.start("pre") if g("pre") else (m.start("neg") if g("neg") else m.start("n1"))
+    if n1[0] in vague and not g("pre"):
+        approx = "more_than"  # 数千万元: the stated magnitude, at least
+    else:
+        approx = _approx(g("pre"), g("post"), (g("i1"), g("i2"), g("i3")))
+    return Mention(start, m.end(), m.start("n1"), value, unit, "general", approx, value_high=high,
+                   chinese=cn, magnitude=mag, numeral=n1,
+                   unit_start=m.start("unit") if g("unit") else m.end())

@@ -1,0 +1,45 @@
+"""Paragraph, sentence and clause boundaries of a text, for looking around a number."""
+from __future__ import annotations
+
+from bisect import bisect_right
+
+import regex
+
+_PARA = regex.compile(r"\n")
+_SENT = regex.compile(r"[。！？!?\n]|(?<=[；;])\s|(?<!\d)\.(?!\d)")
+_CLAUSE = regex.compile(r"[，,。；;：:！？!?\n（）()“”「」【】|]|(?<!\d)\.(?!\d)")
+
+
+class Segments:
+    """Boundaries of paragraphs, sentences and clauses; spans found by bisection."""
+
+    __slots__ = ("text", "_para", "_sent", "_clause")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._para = [m.end() for m in _PARA.finditer(text)]
+        self._sent = [m.end() for m in _SENT.finditer(text)]
+        self._clause = [m.end() for m in _CLAUSE.finditer(text)]
+
+    @staticmethod
+    def _around(cuts: list[int], pos: int, size: int) -> tuple[int, int]:
+        i = bisect_right(cuts, pos)
+        start = cuts[i - 1] if i else 0
+        end = cuts[i] if i < len(cuts) else size
+        return start, end
+
+    def paragraph(self, pos: int) -> tuple[int, int]:
+        """Span of the paragraph (line) holding `pos`."""
+        return self._around(self._para, pos, len(self.text))
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        """Span of the sentence holding `pos`."""
+        return self._around(self._sent, pos, len(self.text))
+
+    def clause(self, pos: int) -> tuple[int, int]:
+        """Span of the clause (between commas) holding `pos`."""
+        return self._around(self._clause, pos, len(self.text))
+
+    def paragraph_index(self, pos: int) -> int:
+        """Which paragraph `pos` lies in, counting from 0."""
+        return bisect_right(self._para, pos)
