@@ -158,35 +158,73 @@ def _check_case(where: str, case: object) -> dict:
     return {**case, "expect": expect, "_text": text}
 
 
-def load_cases() -> list:
-    """Every case of tests/cases/*.jsonl as a pytest param; raises CaseError on the first bad line."""
-    params, seen = [], {}
-    files = sorted(CASES_DIR.glob("*.jsonl"))
-    for path in files:
+def load_cases() -> tuple[list, list[str]]:
+    """Every valid case of tests/cases/*.jsonl as a pytest param, and one message per bad line."""
+    params, errors, seen = [], [], {}
+    for path in sorted(CASES_DIR.glob("*.jsonl")):
         with path.open(encoding="utf-8") as fh:
             for lineno, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
                 where = f"{path.relative_to(CASES_DIR.parent.parent)}:{lineno}"
                 try:
-                    raw = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise CaseError(f"{where}: not JSON ({exc})") from None
-                case = _check_case(where, raw)
-                if case["id"] in seen:
-                    _fail(where, f"duplicate id {case['id']!r} (first at {seen[case['id']]})")
+                    try:
+                        raw = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise CaseError(f"{where}: not JSON ({exc})") from None
+                    case = _check_case(where, raw)
+                    if case["id"] in seen:
+                        _fail(where, f"duplicate id {case['id']!r} (first at {seen[case['id']]})")
+                except CaseError as exc:
+                    errors.append(str(exc))
+                    continue
                 seen[case["id"]] = where
                 marks = [pytest.mark.xfail(reason=case["xfail"], strict=True)] if "xfail" in case else []
                 params.append(pytest.param(case, where, id=case["id"], marks=marks))
-    return params
+    return params, errors
 
 
-CASES = load_cases()
+CASES, CASE_ERRORS = load_cases()
+
+
+def test_case_files_valid():
+    """Every line of every case file is well-formed; a bad line is named with its file and line number."""
+    assert not CASE_ERRORS, "malformed cases:\n  " + "\n  ".join(CASE_ERRORS)
 
 
 def test_cases_exist():
     """The case files are present and numerous enough to mean something."""
-    assert len(CASES) >= 300, f"only {len(CASES)} cases in {CASES_DIR}"
+    assert len(CASES) >= 300, f"only {len(CASES)} valid cases in {CASES_DIR}"
+
+
+_GOOD = {"id": "x", "text": "全年增长5%。", "published": None,
+         "expect": [{"quote": "5%", "value": 5, "unit": "%", "kind": "pct_change"}]}
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    ({"colour": "red"}, "unknown case fields"),
+    ({"published": "2024/03"}, "published"),
+    ({"expect": [{"quote": "5%", "value": 5, "unit": "%", "kind": "growth"}]}, "unknown kind"),
+    ({"expect": [{"quote": "5%", "value": 5, "unit": "percent", "kind": "share"}]}, "unknown unit"),
+    ({"expect": [{"quote": "5%", "value": 5, "unit": "%", "kind": "share", "approx": "roughly"}]}, "unknown approx"),
+    ({"expect": [{"quote": "6%", "value": 6, "unit": "%", "kind": "share"}]}, "not in the text"),
+    ({"expect": [{"at": [3, 99], "value": 5, "unit": "%", "kind": "share"}]}, "inside the"),
+    ({"expect": [{"quote": "5%", "value": 5, "unit": "%", "kind": "share", "period": "2024Q1"}]}, "not ISO"),
+    ({"expect": [{"quote": "5%", "unit": "%", "kind": "share"}]}, "required field 'value'"),
+    ({"corpus": "c0001", "start": 0, "end": 5}, "must not carry 'text'"),
+])
+def test_validator_rejects_bad_cases(change, problem):
+    """The case checker refuses malformed lines with a message naming the line and the problem."""
+    with pytest.raises(CaseError, match=re.escape(problem)) as info:
+        _check_case("cases/x.jsonl:7", {**_GOOD, **change})
+    assert str(info.value).startswith("cases/x.jsonl:7")
+
+
+def test_validator_resolves_quotes():
+    """A written case's quote becomes the span of its n-th occurrence."""
+    case = _check_case("w:1", {**_GOOD, "text": "增长5%,其中5%来自出口。",
+                               "expect": [{"quote": "5%", "occurrence": 2, "value": 5, "unit": "%", "kind": "share"}]})
+    assert case["expect"][0]["at"] == [7, 9]
 
 
 def _describe(c) -> str:
