@@ -52,8 +52,8 @@ class Context:
             has_claim = bisect_left(starts, a) < len(starts) and starts[bisect_left(starts, a)] < b
             if line and len(line) <= _HEADING_MAX and not has_claim and not line.endswith("。"):
                 here = [p for p in self.periods if a <= p.start < b and p.role == "period"]
-                target = kinds.is_target(line)
-                if here or target:
+                target = kinds.heading_is_target(line)
+                if here:
                     current = _Section(here[-1].value if here else None, target)
             out[n_para] = current
             n_para += 1

@@ -24,7 +24,7 @@ def _conf():
         "label_after": rules.word_list(_NAME, "label_after"),
         "label_heads": rules.word_list(_NAME, "label_heads"),
         "abstract": regex.compile(_alt(rules.word_list(_NAME, "abstract_nouns"))),
-        "lone_one": bool(data.get("lone_one_is_article", True)),
+        "lone_numerals": rules.word_list(_NAME, "lone_numerals_not_counts"),
         "money_unit": money["unit"],
         "money_mags": set(money["magnitudes"]),
         "money_cue_mags": set(money["with_cue_magnitudes"]),
@@ -69,15 +69,16 @@ def excluded(text: str, m: Mention, unit_kind: str) -> bool:
     if unit_kind == "level" and tail.startswith(conf["label_heads"]):
         return True  # 过1亿元项目: an amount naming a class of projects
     if unit_kind == "count":
-        if conf["lone_one"] and m.chinese and m.numeral == "一":
+        if m.chinese and m.numeral in conf["lone_numerals"]:
             return True
-        head = regex.split(r"[，,。；;、：:！？!?（）()\s]", text[m.end:m.end + 8], maxsplit=1)[0]
-        if conf["abstract"].search(head):
-            return True
+        head = regex.split(r"[，,。；;、：:！？!?（）()“”\s]", text[m.end:m.end + 8], maxsplit=1)[0]
+        if head and conf["abstract"].fullmatch(head.rsplit("的", 1)[-1]):
+            return True  # 两个新鲜的概念: a count of abstract things
     return False
 
 
 def is_bare_label(text: str, m: Mention) -> bool:
-    """A bare amount directly followed by a Han character names a class (百亿产业集群), not a claim."""
-    nxt = text[m.end:m.end + 1]
-    return bool(nxt) and regex.match(r"\p{Han}", nxt) is not None
+    """A bare amount that names a class (百亿产业集群, 十万亿赛道), not a quantity."""
+    conf = _conf()
+    tail = text[m.end:m.end + 6]
+    return tail.startswith(conf["label_after"]) or tail.startswith(conf["label_heads"])

@@ -24,6 +24,10 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans[max(0, i - 2): i + 1])
 
 
+def _shift(span: tuple[int, int] | None, by: int) -> tuple[int, int] | None:
+    return None if span is None else (span[0] + by, span[1] + by)
+
+
 def _candidates(text: str, segs: Segments) -> list[tuple[Mention, str, str]]:
     """Mentions that are claims, each with its unit and the unit's default kind."""
     masked = exclusions.masked_spans(text)
@@ -69,10 +73,18 @@ def extract(text: str, published: date | None = None, doc: str | None = None) ->
         kind, direction = kinds.classify(m, clause_before, unit_kind)
 
         name = None
-        if kind in ("count",) and m.form in ("general",):
-            name = indicator.after(t[m.end:m.end + 16])
-        if name is None:
-            name = indicator.before(t[left:m.start])
+        span = None
+        if m.form == "streak":
+            # 连续16年领跑全国: what the streak is of follows it; 十一连丰 names itself.
+            prefixed = m.start < m.num_start
+            span = _shift(indicator.after(t[m.end:m.end + 16]), m.end) if prefixed else (m.end - 2, m.end)
+        elif kind == "count" and m.form == "general":
+            span = _shift(indicator.after(t[m.end:m.end + 16]), m.end)
+        if span is None:
+            span = _shift(indicator.before(t[left:m.start]), left)
+        if span is not None:
+            a, b = norm.span(*span)
+            name = text[a:b].strip() or None
         if name is None and unit_kind == "count":
             name = last_count.get((p_start, unit))
         if name is None:

@@ -55,37 +55,44 @@ def _is_place(word: str, conf) -> bool:
     return len(word) >= 2 and word.endswith(conf["place_suffixes"])
 
 
-def before(chunk: str) -> str | None:
-    """The indicator phrase ending at the end of `chunk` (text before a number, same clause)."""
+def before(chunk: str) -> tuple[int, int] | None:
+    """Span in `chunk` (text before a number, same clause) of the indicator phrase ending there."""
     conf = _conf()
-    s = _last_piece(chunk, conf["seps"]).strip()
+    seps = conf["seps"]
+    start = next((i + 1 for i in range(len(chunk) - 1, -1, -1) if chunk[i] in seps), 0)
+    end = len(chunk)
     changed = True
-    while s and changed:
+    while end > start and changed:
         changed = False
+        while end > start and chunk[end - 1].isspace():
+            end -= 1
         for word in conf["right"]:
-            if s.endswith(word):
-                s, changed = s[: -len(word)].rstrip(), True
+            if chunk.endswith(word, start, end):
+                end, changed = end - len(word), True
                 break
-    if not s:
+    start = max(start, end - conf["max"] * 2)
+    if end <= start:
         return None
-    toks = list(_tokens(s[-conf["max"] * 2:]))
-    while toks and (toks[0][0] in conf["left"] or toks[0][1] in conf["drop_left_tags"]
-                    or _is_place(toks[0][0], conf)
-                    or (len(toks) > 1 and _is_place(toks[0][0] + toks[1][0], conf))):
-        if len(toks) > 1 and _is_place(toks[0][0] + toks[1][0], conf) and not _is_place(toks[0][0], conf):
+    toks = list(_tokens(chunk[start:end]))
+    while toks:
+        word, flag = toks[0]
+        if len(toks) > 1 and _is_place(word + toks[1][0], conf) and not _is_place(word, conf):
+            start += len(word) + len(toks[1][0])
             toks = toks[2:]
-        else:
+        elif word in conf["left"] or flag in conf["drop_left_tags"] or _is_place(word, conf):
+            start += len(word)
             toks = toks[1:]
-    phrase = "".join(w for w, _ in toks).strip()
-    if len(phrase) > conf["max"]:
-        phrase = phrase[-conf["max"]:]
+        else:
+            break
+    start = max(start, end - conf["max"])
+    phrase = chunk[start:end].strip()
     if not phrase or phrase in conf["generic"] or _is_place(phrase, conf) or phrase.isdigit():
         return None
-    return phrase
+    return start, end
 
 
-def after(chunk: str) -> str | None:
-    """The counted noun right after a classifier (`chunk` starts after the unit): 92名记者 → 记者."""
+def after(chunk: str) -> tuple[int, int] | None:
+    """Span in `chunk` (text right after a classifier) of the counted noun: 92名记者 → 记者."""
     conf = _conf()
     s = chunk[: conf["max"]]
     for i, ch in enumerate(s):
@@ -106,7 +113,9 @@ def after(chunk: str) -> str | None:
     if len(run) > 1 and rest and rest[0][1].startswith("v"):
         run = run[:1]  # 13个区固定资产投资实现…: the run's tail is the next clause's subject
     phrase = "".join(run)
-    return phrase if phrase not in conf["generic"] else None
+    if phrase in conf["generic"]:
+        return None
+    return 0, len(phrase)
 
 
 @cache

@@ -81,6 +81,8 @@ def _direction(window: str, value: float) -> str | None:
     for role in reversed(_last_cue(window)):
         if role in ("up", "down"):
             return role
+        if role == "gn":
+            return "up"  # 增幅高达1倍以上
     return None
 
 
@@ -113,6 +115,16 @@ def classify(m: Mention, clause_before: str, unit_kind: str) -> tuple[str, str |
     if direction:
         return "abs_change", direction
     return unit_kind, None
+
+
+@cache
+def _heading_words() -> regex.Pattern:
+    return regex.compile(_alt(rules.word_list("kinds", "heading_target_words")))
+
+
+def heading_is_target(line: str) -> bool:
+    """Whether a heading announces plans (2025年主要预期目标), not just uses 将 in a title."""
+    return _heading_words().search(line) is not None
 
 
 def is_target(sentence_before: str) -> bool:

@@ -42,7 +42,7 @@ def _pattern() -> regex.Pattern:
     return regex.compile(
         f"(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
         f"|从(?P<yc>(?:19|20)\\d{{2}})年?到(?P<yd>(?:19|20)\\d{{2}})年"
-        f"|(?:{year}|(?P<rel>{rel}))(?:{within})?"
+        f"|(?:{year}|(?<![比较于同])(?P<rel>{rel}))(?:{within})?"
         f"|(?<![\\d.])(?:{within})"
         f"|[“\"]?(?P<plan>{plans})[”\"]?"
         f"|(?P<reset>{resets})|(?P<ana>{anaphora}))"
@@ -107,7 +107,7 @@ def _resolve(m, published: date | None) -> str | None:
         return f"{year:04d}" if (g("y") or g("rel")) else None
     if not (1 <= months[0] <= months[1] <= 12) or (day is not None and not 1 <= day <= 31):
         return None
-    if not explicit and published is not None and (months[0], day or 1) > (published.month, published.day):
+    if not explicit and published is not None and months[0] > published.month:
         year -= 1  # figures for 1-11月 published in January are last year's
     return _iso(year, months[0], months[1], day)
 

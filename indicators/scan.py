@@ -94,6 +94,13 @@ def pattern() -> regex.Pattern:
     return regex.compile("|".join(f"(?:{p})" for p in parts))
 
 
+def _trailing_magnitude(numeral: str) -> str | None:
+    for word in numerals.magnitude_words():
+        if len(word) < len(numeral) and numeral.endswith(word) and word[0] in "万亿兆":
+            return word
+    return None
+
+
 def _number(s: str) -> tuple[float, bool]:
     """Parse an Arabic or Chinese numeral (with a vague prefix) → (value, is_chinese)."""
     if s[0].isdigit():
@@ -187,5 +194,7 @@ def _build(m, shares, spellings, counter_unit, vague) -> Mention | None:
     else:
         approx = _approx(g("pre"), g("post"), (g("i1"), g("i2"), g("i3")))
     return Mention(start, m.end(), m.start("n1"), value, unit, "general", approx, value_high=high,
-                   chinese=cn, magnitude=mag, numeral=n1,
+                   chinese=cn, numeral=n1,
+                   # 十万亿: a Chinese numeral carries its own magnitude
+                   magnitude=mag or (_trailing_magnitude(n1) if cn else None),
                    unit_start=m.start("unit") if g("unit") else m.end())
