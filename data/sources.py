@@ -24,6 +24,8 @@ MAX_REDIRECTS = 5
 MAX_FEED_ITEMS = 500
 USER_AGENT = "IndicatorAtlas/1.0 (article ingest)"
 _CHUNK = 64 * 1024
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_WEAK_CHARSETS = ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-1252", "cp1252")
 
 
 class FetchError(Exception):
@@ -133,13 +135,27 @@ def page_source(page: Page, published: date | None = None, title: str | None = N
 
 
 def _decode(page: Page) -> tuple[str, str]:
-    if page.charset and page.data.strip():
-        charset = "gb18030" if page.charset.lower() in ("gb2312", "gbk") else page.charset
+    data = page.data
+    if data.startswith(_BOMS) or b"\x00" in data[:4096] or not data.strip():
+        return decode(data, page.url)  # BOMs, UTF-16, binary and empty bodies: the reader's rules
+    # Valid UTF-8 is almost never an accident, so it wins over a header that says otherwise; a
+    # single-byte header charset (latin-1 & co. decode any bytes) is too weak to trust over detection.
+    try:
+        return _lf(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    charset = (page.charset or "").lower()
+    if charset and charset not in _WEAK_CHARSETS:
+        charset = "gb18030" if charset in ("gb2312", "gbk") else charset
         try:
-            return page.data.decode(charset).replace("\r\n", "\n").replace("\r", "\n"), charset
+            return _lf(data.decode(charset)), charset
         except (UnicodeDecodeError, LookupError):
             pass  # a wrong header charset is common; detect from the bytes instead
-    return decode(page.data, page.url)
+    return decode(data, page.url)
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _name(url: str) -> str:
