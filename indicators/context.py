@@ -11,11 +11,18 @@ from datetime import date
 
 import regex
 
-from . import kinds
+from functools import cache
+
+from . import kinds, rules
 from .periods import Period, find
 from .segments import Segments
 
 _DATE = regex.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@cache
+def _heading_marker() -> regex.Pattern:
+    return regex.compile(rules.require(rules.load("periods"), "heading_markers", str, "periods"))
 _HEADING_MAX = 40
 
 
@@ -50,7 +57,7 @@ class Context:
             a, b = self.segs.paragraph(pos)
             line = text[a:b].strip()
             has_claim = bisect_left(starts, a) < len(starts) and starts[bisect_left(starts, a)] < b
-            if line and len(line) <= _HEADING_MAX and not has_claim and not line.endswith("。"):
+            if line and len(line) <= _HEADING_MAX and not has_claim and _heading_marker().match(line):
                 here = [p for p in self.periods if a <= p.start < b and p.role == "period"]
                 target = kinds.heading_is_target(line)
                 if here:
@@ -77,7 +84,7 @@ class Context:
                 continue
             for earlier in cands[:i]:
                 ok, v = self._resolve(earlier)
-                if ok and v and value and _DATE.match(v) and _within(v, value):
+                if ok and v and value and _DATE.match(v) and _within(v, value) and _one_year(value):
                     return True, v
             return True, value
         return False, None
@@ -108,6 +115,10 @@ class Context:
         """Whether the number lies under a heading that announces plans or targets."""
         section = self.sections.get(self.segs.paragraph_index(pos))
         return bool(section and section.target)
+
+
+def _one_year(period: str) -> bool:
+    return period[:4] == period.split("/")[-1][:4]
 
 
 def _within(day: str, period: str) -> bool:

@@ -13,7 +13,7 @@ from .claim import Claim
 from .context import Context
 from .normalize import normalise
 from .periods import year_of
-from .scan import Mention, scan
+from .scan import Mention, outside_approx, scan
 from .segments import Segments
 
 EXTRACTOR_VERSION = "0.2.0"
@@ -78,10 +78,14 @@ def extract(text: str, published: date | None = None, doc: str | None = None) ->
             # 连续16年领跑全国: what the streak is of follows it; 十一连丰 names itself.
             prefixed = m.start < m.num_start
             span = _shift(indicator.after(t[m.end:m.end + 16]), m.end) if prefixed else (m.end - 2, m.end)
-        elif kind == "count" and m.form == "general":
+        elif (kind == "count" and m.form == "general") or m.form in ("half", "cheng", "fraction"):
             span = _shift(indicator.after(t[m.end:m.end + 16]), m.end)
         if span is None:
-            span = _shift(indicator.before(t[left:m.start]), left)
+            left = max([left] + [p.end for p in ctx.periods if left <= p.end <= m.start])
+            span = _shift(indicator.before(t[left:m.start], share=kind == "share"), left)
+        if span is None and c_start > s_start and not last_in_sentence.get(s_start):
+            span = indicator.subject(t[s_start:c_start])
+            span = _shift(span, s_start)
         if span is not None:
             a, b = norm.span(*span)
             name = text[a:b].strip() or None
@@ -96,21 +100,32 @@ def extract(text: str, published: date | None = None, doc: str | None = None) ->
 
         period = ctx.period(m.num_start)
         if m.form not in ("streak", "rank") and kind != "abs_change":
-            planned = kinds.is_target(t[s_start:m.start]) or ctx.section_target(m.num_start)
+            planned = kinds.is_target(t[s_start:m.end]) or ctx.section_target(m.num_start)
             past = published is not None and period is not None and year_of(period) < published.year
             if planned and not past:
                 if kind not in ("pct_change", "pp_change"):
                     direction = None
                 kind = "target"
-        rows.append((m, unit, kind, direction, name, period, t[c_start:segs.clause(m.num_start)[1]],
-                     (s_start, s_end)))
+        if m.approx == "exact":
+            m.approx = outside_approx(t, m.start) or "exact"
+        rows.append((m, unit, kind, direction, name, period, t[s_start:s_end],
+                     (s_start, s_end), p_start))
         prev_end = m.end
 
-    sectors = [indicator.sector_of(r[4]) for r in rows]
-    fallback = indicator.dominant(sectors)
+    # The indicator's own words decide; else the main sector of the claims around it (its
+    # paragraph), which beats a stray word elsewhere in the sentence; else the sentence's words.
+    strong = [indicator.sector_of(r[4]) for r in rows]
+    by_para: dict[int, list[str | None]] = {}
+    for r, s in zip(rows, strong):
+        by_para.setdefault(r[8], []).append(s)
+    sentence_sector = [indicator.sector_of(r[6]) for r in rows]
+    doc_sector = indicator.dominant(strong) or indicator.dominant(sentence_sector)
+    sectors = [s or indicator.dominant(by_para[r[8]]) or ss or doc_sector
+               or indicator.sector_of(r[4], r[6], weak=True) or "other"
+               for r, s, ss in zip(rows, strong, sentence_sector)]
     claims = []
     seen: dict[str, int] = {}
-    for (m, unit, kind, direction, name, period, clause, (s_start, s_end)), sector in zip(rows, sectors):
+    for (m, unit, kind, direction, name, period, _, (s_start, s_end), _), sector in zip(rows, sectors):
         start, end = norm.span(m.start, m.end)
         quote = text[start:end]
         seen[quote] = seen.get(quote, 0)
@@ -123,7 +138,7 @@ def extract(text: str, published: date | None = None, doc: str | None = None) ->
             value=value, value_high=m.value_high, unit=unit,
             value_canonical=value * u.factor, unit_canonical=u.canonical,
             kind=kind, direction=direction, approx=m.approx, indicator=name,
-            sector=sector or indicator.sector_of(clause) or fallback or "other",
+            sector=sector,
             period=period, sentence=text[ss:se].strip(),
         ))
     return _link(text, claims, published)

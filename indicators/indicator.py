@@ -25,6 +25,9 @@ def _conf():
         "drop_left_tags": set(rules.word_list(_NAME, "drop_left_tags")),
         "place_suffixes": tuple(sorted(rules.word_list(_NAME, "place_suffixes"), key=len, reverse=True)),
         "generic": set(rules.word_list(_NAME, "generic")),
+        "split_after": sorted(rules.word_list(_NAME, "split_after"), key=len, reverse=True),
+        "share_split": rules.word_list(_NAME, "share_split"),
+        "per": rules.require(data, "per_marker", str, _NAME),
     }
 
 
@@ -55,21 +58,21 @@ def _is_place(word: str, conf) -> bool:
     return len(word) >= 2 and word.endswith(conf["place_suffixes"])
 
 
-def before(chunk: str) -> tuple[int, int] | None:
+def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     """Span in `chunk` (text before a number, same clause) of the indicator phrase ending there."""
     conf = _conf()
     seps = conf["seps"]
     start = next((i + 1 for i in range(len(chunk) - 1, -1, -1) if chunk[i] in seps), 0)
-    end = len(chunk)
-    changed = True
-    while end > start and changed:
-        changed = False
-        while end > start and chunk[end - 1].isspace():
-            end -= 1
-        for word in conf["right"]:
-            if chunk.endswith(word, start, end):
-                end, changed = end - len(word), True
-                break
+    end = _trim_right(chunk, start, len(chunk), conf)
+    if share:
+        for word in conf["share_split"]:
+            at = chunk.rfind(word, start, end)
+            if at > start:
+                end = _trim_right(chunk, start, at, conf)
+    for word in conf["split_after"]:
+        at = chunk.rfind(word, start, end)
+        if at >= start and at + len(word) < end:
+            start = at + len(word)
     start = max(start, end - conf["max"] * 2)
     if end <= start:
         return None
@@ -79,7 +82,8 @@ def before(chunk: str) -> tuple[int, int] | None:
         if len(toks) > 1 and _is_place(word + toks[1][0], conf) and not _is_place(word, conf):
             start += len(word) + len(toks[1][0])
             toks = toks[2:]
-        elif word in conf["left"] or flag in conf["drop_left_tags"] or _is_place(word, conf):
+        elif (word in conf["left"] or flag in conf["drop_left_tags"] or _is_place(word, conf)
+              or (flag == "v" and any(f in conf["noun_tags"] for _, f in toks[1:]))):
             start += len(word)
             toks = toks[1:]
         else:
@@ -88,13 +92,48 @@ def before(chunk: str) -> tuple[int, int] | None:
     phrase = chunk[start:end].strip()
     if not phrase or phrase in conf["generic"] or _is_place(phrase, conf) or phrase.isdigit():
         return None
+    if toks and all(f.startswith("v") and f != "vn" for _, f in toks):
+        return None  # a verb alone (锚定, 举行) names no quantity
     return start, end
+
+
+def _trim_right(chunk: str, start: int, end: int, conf) -> int:
+    """Move `end` left past the verbs and particles between an indicator and its number."""
+    changed = True
+    while end > start and changed:
+        changed = False
+        while end > start and chunk[end - 1].isspace():
+            end -= 1
+        if end - start >= 2 and chunk[end - 2] == conf["per"]:
+            end, changed = end - 2, True  # 收购价为每斤1.38元: the price is per 斤
+            continue
+        for word in conf["right"]:
+            if chunk.endswith(word, start, end):
+                end, changed = end - len(word), True
+                break
+    return end
+
+
+def subject(chunk: str) -> tuple[int, int] | None:
+    """The noun phrase that an earlier clause ends on, past its trailing verbs (外贸规模稳步扩大)."""
+    conf = _conf()
+    end = len(chunk)
+    while end > 0 and chunk[end - 1] in conf["seps"]:
+        end -= 1
+    start = next((i + 1 for i in range(end - 1, -1, -1) if chunk[i] in conf["seps"]), 0)
+    toks = list(_tokens(chunk[start:end]))
+    while toks and toks[-1][1] not in conf["noun_tags"]:
+        end -= len(toks.pop()[0])
+    if not toks:
+        return None
+    return before(chunk[:end])
 
 
 def after(chunk: str) -> tuple[int, int] | None:
     """Span in `chunk` (text right after a classifier) of the counted noun: 92名记者 → 记者."""
     conf = _conf()
-    s = chunk[: conf["max"]]
+    skip = 1 if chunk.startswith("的") else 0  # 近五成的平板电脑
+    s = chunk[skip: skip + conf["max"]]
     for i, ch in enumerate(s):
         if ch in conf["seps"]:
             s = s[:i]
@@ -104,7 +143,7 @@ def after(chunk: str) -> tuple[int, int] | None:
     toks = _tokens(s)
     run = []
     for word, flag in toks:
-        if flag not in conf["noun_tags"] or word in conf["right"]:
+        if (flag not in conf["noun_tags"] and not (flag == "a" and not run)) or word in conf["right"]:
             break
         run.append(word)
     if not run:
@@ -113,17 +152,18 @@ def after(chunk: str) -> tuple[int, int] | None:
     if len(run) > 1 and rest and rest[0][1].startswith("v"):
         run = run[:1]  # 13个区固定资产投资实现…: the run's tail is the next clause's subject
     phrase = "".join(run)
-    if phrase in conf["generic"]:
+    if phrase in conf["generic"] or not any(f in conf["noun_tags"] for _, f in toks[: len(run)]):
         return None
-    return 0, len(phrase)
+    return skip, skip + len(phrase)
 
 
 @cache
-def _sectors() -> list[tuple[str, tuple[str, ...]]]:
+def _sectors() -> tuple[list[tuple[str, tuple[str, ...]]], list[tuple[str, tuple[str, ...]]]]:
+    """(strong, weak) keyword lists per sector, in the file's order, validated."""
     from .claim import SECTORS
 
     rows = rules.require(rules.load("sectors"), "sectors", list, "sectors")
-    out, seen_sector, seen_word = [], set(), {}
+    strong, weak, seen_sector, seen_word = [], [], set(), {}
     for row in rows:
         sector = row.get("sector")
         if sector not in SECTORS:
@@ -131,21 +171,25 @@ def _sectors() -> list[tuple[str, tuple[str, ...]]]:
         if sector in seen_sector:
             raise rules.RuleError(f"{rules.RULES_DIR}/sectors.yaml: sector {sector!r} listed twice")
         seen_sector.add(sector)
-        for word in row.get("keywords", ()):
-            if word in seen_word:
-                raise rules.RuleError(f"{rules.RULES_DIR}/sectors.yaml: keyword {word!r} in both "
-                                      f"{seen_word[word]!r} and {sector!r}")
-            seen_word[word] = sector
-        out.append((sector, tuple(row.get("keywords", ()))))
-    return out
+        for key, out in (("keywords", strong), ("weak", weak)):
+            words = tuple(row.get(key, ()))
+            for word in words:
+                if word in seen_word:
+                    raise rules.RuleError(f"{rules.RULES_DIR}/sectors.yaml: keyword {word!r} in both "
+                                          f"{seen_word[word]!r} and {sector!r}")
+                seen_word[word] = sector
+            if words:
+                out.append((sector, words))
+    return strong, weak
 
 
-def sector_of(*texts: str | None) -> str | None:
+def sector_of(*texts: str | None, weak: bool = False) -> str | None:
     """The first sector whose keyword occurs in the first text that has one, else None."""
+    table = _sectors()[1 if weak else 0]
     for text in texts:
         if not text:
             continue
-        for sector, words in _sectors():
+        for sector, words in table:
             if any(w in text for w in words):
                 return sector
     return None

@@ -32,7 +32,8 @@ def _pattern() -> regex.Pattern:
     plans = _alt(rules.require(data, "plans", dict, "periods"))
     resets = _alt(rules.word_list("periods", "reset_words"))
     anaphora = _alt(rules.word_list("periods", "anaphora"))
-    year = r"(?<!\d)(?P<y>(?:19|20)\d{2})年?"
+    terms = _alt(rules.require(data, "congress_first_year", dict, "periods"))
+    year = r"(?<!\d)(?P<y>(?:19|20)\d{2})年"
     within = (
         f"(?:(?P<m1>{_M})月?(?:份)?[-~至到](?P<m2>{_M})月(?:份)?"
         f"|前(?P<mfirst>{_M})(?:个)?月"
@@ -45,7 +46,8 @@ def _pattern() -> regex.Pattern:
         f"|(?:{year}|(?<![比较于同])(?P<rel>{rel}))(?:{within})?"
         f"|(?<![\\d.])(?:{within})"
         f"|[“\"]?(?P<plan>{plans})[”\"]?"
-        f"|(?P<reset>{resets})|(?P<ana>{anaphora}))"
+        f"|(?P<reset>{resets})|(?P<ana>{anaphora})"
+        f"|(?P<term>{terms})全国(?:人大|政协)(?:第)?(?P<session>[一二三四五])次(?:全体)?会议)"
     )
 
 
@@ -72,7 +74,7 @@ def _tables():
     return rel, parts, plans
 
 
-def _resolve(m, published: date | None) -> str | None:
+def _resolve(m, published: date | None, year_hint: int | None = None) -> str | None:
     rel, parts, plans = _tables()
     g = m.group
     if g("ya"):
@@ -88,9 +90,11 @@ def _resolve(m, published: date | None) -> str | None:
         if published is None:
             return None
         year, explicit = published.year + rel[g("rel")], True
-    else:
-        if published is None:
+    elif published is None:
+        if year_hint is None:
             return None
+        year, explicit = year_hint, True
+    else:
         year, explicit = published.year, False
     day = None
     if g("m1"):
@@ -113,18 +117,38 @@ def _resolve(m, published: date | None) -> str | None:
 
 
 def find(text: str, published: date | None) -> list[Period]:
-    """Every period expression in normalised `text`, resolved against `published`."""
+    """Every period expression in normalised `text`, resolved against `published`.
+
+    Without a publication date, a month or day takes the year that the same paragraph states
+    (2023年…2月8日) or that a named event fixes (十四届全国人大四次会议 → 2026).
+    """
+    terms = rules.load("periods")["congress_first_year"]
+    matches = list(_pattern().finditer(text))
+    anchors = []  # (position, year) of explicit years and named events
+    for m in matches:
+        if m.group("y"):
+            anchors.append((m.start(), int(m.group("y"))))
+        elif m.group("term"):
+            anchors.append((m.start(), terms[m.group("term")] + _num(m.group("session")) - 1))
     out = []
-    for m in _pattern().finditer(text):
+    for m in matches:
         if m.group("reset"):
             out.append(Period(m.start(), m.end(), None, "reset"))
         elif m.group("ana"):
             out.append(Period(m.start(), m.end(), None, "anaphora"))
-        else:
-            if not any(m.group(k) for k in ("ya", "yc", "plan", "y", "rel", "m1", "mfirst", "mo", "part")):
-                continue
-            out.append(Period(m.start(), m.end(), _resolve(m, published)))
+        elif any(m.group(k) for k in ("ya", "yc", "plan", "y", "rel", "m1", "mfirst", "mo", "part")):
+            hint = _year_hint(text, m.start(), anchors) if published is None else None
+            out.append(Period(m.start(), m.end(), _resolve(m, published, hint)))
     return out
+
+
+def _year_hint(text: str, pos: int, anchors: list[tuple[int, int]]) -> int | None:
+    """The year stated nearest to `pos` within its paragraph, if any."""
+    a = text.rfind("\n", 0, pos) + 1
+    b = text.find("\n", pos)
+    b = len(text) if b < 0 else b
+    near = [(abs(p - pos), y) for p, y in anchors if a <= p < b]
+    return min(near)[1] if near else None
 
 
 def year_of(period: str | None) -> int | None:

@@ -123,6 +123,16 @@ def _approx(pre: str | None, post: str | None, inner: tuple[str | None, ...] = (
     return "exact"
 
 
+def outside_approx(text: str, start: int) -> str | None:
+    """The approx set by a verb right before a quote but outside it (突破700亿元, 迈上9万亿元)."""
+    before, _, _ = _qualifiers()
+    head = text[max(0, start - 4):start]
+    for word, row in before.items():
+        if not row["in_quote"] and head.endswith(word):
+            return row["approx"]
+    return None
+
+
 def scan(text: str):
     """Yield every number mention in normalised `text`, left to right."""
     shares = rules.require(rules.load("shares"), "words", dict, "shares")

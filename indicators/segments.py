@@ -6,7 +6,7 @@ from bisect import bisect_right
 import regex
 
 _PARA = regex.compile(r"\n")
-_SENT = regex.compile(r"[。！？!?\n]|(?<=[；;])\s|(?<!\d)\.(?!\d)")
+_SENT = regex.compile(r"[。！？!?\n]|(?<=[；;])\s")
 _CLAUSE = regex.compile(r"[，,。；;：:！？!?\n（）()“”「」【】|]|(?<!\d)\.(?!\d)")
 
 
