@@ -1,0 +1,329 @@
+"""Every read query of the dashboard: parameterised DuckDB SQL over the store, results as DataFrames.
+
+Pages never write SQL; they call these functions with a connection and a `Filters`.
+Aggregations run in DuckDB so that a page never pulls the whole claims table into pandas.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import pandas as pd
+
+CLAIMS = "claims_reviewed"  # the store's view: claims with the latest review applied
+MAX_ROWS = 100_000  # cap on rows any single query hands to the UI (tables, exports)
+
+TABLE_COLUMNS = ("claim_id", "value", "unit", "kind", "indicator", "place", "period", "sector",
+                 "quote", "title", "published", "review_status", "doc_id")
+EXPORT_COLUMNS = ("claim_id", "indicator", "value", "value_high", "unit", "kind", "direction", "approx",
+                  "value_canonical", "unit_canonical", "place", "province", "adcode", "period",
+                  "sector", "quote", "sentence", "review_status", "title", "published", "url",
+                  "source", "doc_id", "start", "end")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The shared sidebar's selection; every field narrows the claims, empty means no limit."""
+
+    adcode: str | None = None          # province, city or county code: claims at or below it
+    sectors: tuple[str, ...] = ()
+    indicator: str = ""                # substring of the indicator name
+    kinds: tuple[str, ...] = ()
+    period_from: int | None = None     # reference-period years, inclusive
+    period_to: int | None = None
+    published_from: date | None = None
+    published_to: date | None = None
+    source: str = ""                   # substring of the document title, name, source or URL
+    search: str = ""                   # full-text over quote, sentence, indicator and place
+    statuses: tuple[str, ...] = field(default=("unreviewed", "confirmed", "corrected"))
+
+    def narrowed(self, **changes) -> "Filters":
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+def adcode_prefix(adcode: str) -> str:
+    """The significant prefix of an admin code: 310000 → 31, 310100 → 3101, 310104 → 310104."""
+    code = str(adcode).strip()
+    if not code.isdigit() or len(code) != 6:
+        raise ValueError(f"admin code {adcode!r} is not six digits")
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def _where(f: Filters) -> tuple[str, list]:
+    """The WHERE clause and its parameters for a filter; columns are c.* (claims) and d.* (documents)."""
+    conds, params = ["TRUE"], []
+    if f.adcode:
+        conds.append("starts_with(c.adcode, ?)")
+        params.append(adcode_prefix(f.adcode))
+    if f.sectors:
+        conds.append("list_contains(?, c.sector)")
+        params.append(list(f.sectors))
+    if f.kinds:
+        conds.append("list_contains(?, c.kind)")
+        params.append(list(f.kinds))
+    if f.indicator.strip():
+        conds.append("contains(lower(coalesce(c.indicator, '')), ?)")
+        params.append(f.indicator.strip().lower())
+    if f.period_from is not None:
+        conds.append("year(c.period_start) >= ?")
+        params.append(int(f.period_from))
+    if f.period_to is not None:
+        conds.append("year(c.period_start) <= ?")
+        params.append(int(f.period_to))
+    if f.published_from is not None:
+        conds.append("d.published >= ?")
+        params.append(f.published_from)
+    if f.published_to is not None:
+        conds.append("d.published <= ?")
+        params.append(f.published_to)
+    if f.source.strip():
+        conds.append("contains(lower(concat_ws(' ', d.title, d.name, d.source, d.url)), ?)")
+        params.append(f.source.strip().lower())
+    if f.search.strip():
+        for word in f.search.lower().split():
+            conds.append("contains(lower(concat_ws(' ', c.quote, c.sentence, c.indicator, c.place)), ?)")
+            params.append(word)
+    if f.statuses:
+        conds.append("list_contains(?, coalesce(c.review_status, 'unreviewed'))")
+        params.append(list(f.statuses))
+    return " AND ".join(conds), params
+
+
+def _base(f: Filters) -> tuple[str, list]:
+    where, params = _where(f)
+    return (f"FROM {CLAIMS} c JOIN documents d ON d.doc_id = c.doc_id WHERE {where}", params)
+
+
+def _df(con, sql: str, params: list | tuple = ()) -> pd.DataFrame:
+    # A cursor per query: Streamlit runs sessions on several threads and a DuckDB
+    # connection object must not be shared between threads mid-query.
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, list(params)).df()
+    finally:
+        cur.close()
+
+
+def _one(con, sql: str, params: list | tuple = ()):
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, list(params)).fetchone()
+    finally:
+        cur.close()
+
+
+def headline(con, f: Filters) -> dict:
+    """Documents, claims, places and provinces covered by the filtered claims."""
+    base, params = _base(f)
+    row = _one(con, f"SELECT count(DISTINCT c.doc_id), count(*), count(DISTINCT c.adcode), "
+                    f"count(DISTINCT c.province) {base}", params)
+    return {"documents": row[0], "claims": row[1], "places": row[2], "provinces": row[3]}
+
+
+def store_totals(con) -> dict:
+    """Unfiltered counts of documents and claims in the store."""
+    row = _one(con, f"SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM {CLAIMS})")
+    return {"documents": row[0], "claims": row[1]}
+
+
+def latest_claims(con, f: Filters, n: int = 10) -> pd.DataFrame:
+    """The `n` most recently published filtered claims."""
+    base, params = _base(f)
+    return _df(con, f"SELECT c.claim_id, d.published, c.indicator, c.value, c.unit, c.kind, c.place, "
+                    f"c.period, c.quote, d.title {base} "
+                    f"ORDER BY d.published DESC NULLS LAST, c.claim_id DESC LIMIT ?", params + [int(n)])
+
+
+def option_ranges(con) -> dict:
+    """What the sidebar offers: sectors and kinds present, period years and publication dates."""
+    row = _one(con, f"SELECT min(year(c.period_start)), max(year(c.period_start)), "
+                    f"min(d.published), max(d.published) "
+                    f"FROM {CLAIMS} c JOIN documents d ON d.doc_id = c.doc_id")
+    sectors = _df(con, f"SELECT DISTINCT sector FROM {CLAIMS} WHERE sector IS NOT NULL ORDER BY 1")
+    kinds = _df(con, f"SELECT DISTINCT kind FROM {CLAIMS} ORDER BY 1")
+    return {"period_min": row[0], "period_max": row[1], "published_min": row[2],
+            "published_max": row[3], "sectors": sectors["sector"].tolist(),
+            "kinds": kinds["kind"].tolist()}
+
+
+def place_options(con, parent: str | None = None) -> pd.DataFrame:
+    """Admin areas one level below `parent` (None: provinces) that have claims: code, name, claims.
+
+    `name` is the most frequent place name stated at exactly that code, or the province name.
+    """
+    if parent is None:
+        length, params, cond = 2, [], "TRUE"
+    else:
+        prefix = adcode_prefix(parent)
+        length = {2: 4, 4: 6}.get(len(prefix))
+        if length is None:
+            return pd.DataFrame({"adcode": [], "name": [], "claims": []})
+        cond, params = "starts_with(adcode, ?)", [prefix]
+    sql = (f"SELECT rpad(substr(adcode, 1, {length}), 6, '0') AS adcode, "
+           f"coalesce(mode(place) FILTER (WHERE adcode = rpad(substr(adcode, 1, {length}), 6, '0')), "
+           f"         {'mode(province)' if length == 2 else 'NULL'}) AS name, count(*) AS claims "
+           f"FROM {CLAIMS} WHERE adcode IS NOT NULL AND length(adcode) = 6 AND {cond} "
+           f"AND substr(adcode, 1, {length}) NOT LIKE '%00' "
+           f"GROUP BY 1 ORDER BY 1")
+    return _df(con, sql, params)
+
+
+def region_stats(con, f: Filters, prefix_len: int, indicator: str | None = None) -> pd.DataFrame:
+    """Claims per admin-code prefix of `prefix_len` digits (2, 4 or 6), and with `indicator`
+    the latest value (by reference period, then publication) and its unit per prefix."""
+    if prefix_len not in (2, 4, 6):
+        raise ValueError(f"prefix length must be 2, 4 or 6, not {prefix_len}")
+    base, params = _base(f)
+    if indicator:
+        sql = (f"SELECT substr(c.adcode, 1, {prefix_len}) AS prefix, count(*) AS claims, "
+               f"arg_max(c.value, (c.period_start, d.published, c.claim_id)) AS latest_value, "
+               f"arg_max(c.unit, (c.period_start, d.published, c.claim_id)) AS latest_unit, "
+               f"arg_max(c.period, (c.period_start, d.published, c.claim_id)) AS latest_period "
+               f"{base} AND c.indicator = ? AND length(c.adcode) = 6 GROUP BY 1")
+        params = params + [indicator]
+    else:
+        sql = (f"SELECT substr(c.adcode, 1, {prefix_len}) AS prefix, count(*) AS claims, "
+               f"NULL::DOUBLE AS latest_value, NULL::VARCHAR AS latest_unit, NULL::VARCHAR AS latest_period "
+               f"{base} AND length(c.adcode) = 6 GROUP BY 1")
+    return _df(con, sql, params)
+
+
+def markers(con, f: Filters, limit: int = 3000) -> pd.DataFrame:
+    """One marker per place with coordinates: its claim count and its latest claim for the tooltip."""
+    base, params = _base(f)
+    key = "(d.published, c.claim_id)"
+    sql = (f"SELECT c.adcode, any_value(c.place) AS place, avg(c.lat) AS lat, avg(c.lon) AS lon, "
+           f"count(*) AS claims, arg_max(c.value, {key}) AS value, arg_max(c.unit, {key}) AS unit, "
+           f"arg_max(c.indicator, {key}) AS indicator, arg_max(c.quote, {key}) AS quote, "
+           f"arg_max(c.period, {key}) AS period "
+           f"{base} AND c.lat IS NOT NULL AND c.lon IS NOT NULL "
+           f"GROUP BY c.adcode ORDER BY claims DESC LIMIT ?")
+    return _df(con, sql, params + [int(limit)])
+
+
+def top_indicators(con, f: Filters, n: int = 200) -> pd.DataFrame:
+    """The most frequent indicators among the filtered claims, with their counts."""
+    base, params = _base(f)
+    return _df(con, f"SELECT c.indicator, count(*) AS claims {base} AND c.indicator IS NOT NULL "
+                    f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", params + [int(n)])
+
+
+def indicator_places(con, f: Filters, indicator: str, n: int = 200) -> pd.DataFrame:
+    """Places that have claims on `indicator`, most claims first."""
+    base, params = _base(f)
+    return _df(con, f"SELECT c.place, count(*) AS claims {base} AND c.indicator = ? AND c.place IS NOT NULL "
+                    f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", params + [indicator, int(n)])
+
+
+def timeline(con, f: Filters, indicator: str, places: tuple[str, ...] = (), limit: int = 5000) -> pd.DataFrame:
+    """Claims on one indicator for chosen places, each with `conflict`: how many different values
+    the store holds for the same place, period, kind and unit (more than 1 means sources disagree)."""
+    base, params = _base(f)
+    cond = " AND c.indicator = ?"
+    params = params + [indicator]
+    if places:
+        cond += " AND list_contains(?, c.place)"
+        params.append(list(places))
+    sql = (f"SELECT c.claim_id, c.place, c.period, c.period_start, d.published, c.value, c.unit, c.kind, "
+           f"c.direction, c.quote, d.title, d.url, "
+           f"count(DISTINCT c.value) OVER (PARTITION BY c.place, c.period, c.kind, c.unit) AS conflict "
+           f"{base}{cond} ORDER BY c.place, c.period_start NULLS LAST, d.published LIMIT ?")
+    return _df(con, sql, params + [int(limit)])
+
+
+def count_claims(con, f: Filters) -> int:
+    """How many claims pass the filter."""
+    base, params = _base(f)
+    return _one(con, f"SELECT count(*) {base}", params)[0]
+
+
+def claims(con, f: Filters, limit: int = 500, offset: int = 0) -> pd.DataFrame:
+    """A page of filtered claims for the table, newest publication first."""
+    base, params = _base(f)
+    cols = ", ".join(f"d.{c}" if c in ("title", "published") else f"c.{c}" for c in TABLE_COLUMNS)
+    return _df(con, f"SELECT {cols} {base} ORDER BY d.published DESC NULLS LAST, c.claim_id "
+                    f"LIMIT ? OFFSET ?", params + [min(int(limit), MAX_ROWS), int(offset)])
+
+
+def export_claims(con, f: Filters, limit: int = MAX_ROWS) -> pd.DataFrame:
+    """Filtered claims with quote, sentence, source title and URL, for CSV/XLSX/HTML exports."""
+    base, params = _base(f)
+    doc_cols = ("title", "published", "url", "source")
+    cols = ", ".join(f'd.{c}' if c in doc_cols else f'c."{c}"' for c in EXPORT_COLUMNS)
+    return _df(con, f"SELECT {cols} {base} ORDER BY d.published DESC NULLS LAST, c.claim_id LIMIT ?",
+               params + [min(int(limit), MAX_ROWS)])
+
+
+def claim_detail(con, claim_id: int, context: int = 240) -> dict | None:
+    """One claim with its document's title, URL and the passage around it (offsets into the passage)."""
+    sql = (f"SELECT c.*, d.title, d.url, d.source, d.name, d.published, "
+           f"greatest(c.start - ?, 0) AS passage_start, "
+           f"substr(d.text, greatest(c.start - ?, 0) + 1, (c.\"end\" - greatest(c.start - ?, 0)) + ?) AS passage "
+           f"FROM {CLAIMS} c JOIN documents d ON d.doc_id = c.doc_id WHERE c.claim_id = ?")
+    df = _df(con, sql, [context, context, context, context, int(claim_id)])
+    if df.empty:
+        return None
+    return df.iloc[0].to_dict()
+
+
+def claim_reviews(con, claim_id: int) -> pd.DataFrame:
+    """The review history of one claim, newest first."""
+    return _df(con, "SELECT status, field, new_value, note, reviewed_at FROM reviews "
+                    "WHERE claim_id = ? ORDER BY reviewed_at DESC, review_id DESC", [int(claim_id)])
+
+
+def documents(con, f: Filters, limit: int = 500) -> pd.DataFrame:
+    """Documents that hold filtered claims (or match the source/date filter when they hold none)."""
+    base, params = _base(f)
+    doc_conds, doc_params = ["TRUE"], []
+    if f.source.strip():
+        doc_conds.append("contains(lower(concat_ws(' ', d.title, d.name, d.source, d.url)), ?)")
+        doc_params.append(f.source.strip().lower())
+    if f.published_from is not None:
+        doc_conds.append("d.published >= ?")
+        doc_params.append(f.published_from)
+    if f.published_to is not None:
+        doc_conds.append("d.published <= ?")
+        doc_params.append(f.published_to)
+    narrowing = f.narrowed(source="", published_from=None, published_to=None) != Filters()
+    join = "JOIN" if narrowing else "LEFT JOIN"
+    sql = (f"WITH n AS (SELECT c.doc_id, count(*) AS claims {base} GROUP BY 1) "
+           f"SELECT d.doc_id, d.name, d.title, d.published, d.url, d.source, d.ingested_at, "
+           f"coalesce(n.claims, 0) AS claims FROM documents d {join} n ON n.doc_id = d.doc_id "
+           f"WHERE {' AND '.join(doc_conds)} "
+           f"ORDER BY d.published DESC NULLS LAST, d.ingested_at DESC LIMIT ?")
+    return _df(con, sql, params + doc_params + [min(int(limit), MAX_ROWS)])
+
+
+def document(con, doc_id: str) -> dict | None:
+    """One document's metadata and full text."""
+    df = _df(con, "SELECT doc_id, name, title, published, url, source, encoding, ingested_at, text "
+                  "FROM documents WHERE doc_id = ?", [doc_id])
+    return None if df.empty else df.iloc[0].to_dict()
+
+
+def document_claims(con, doc_id: str) -> pd.DataFrame:
+    """All claims of one document in text order, with their offsets."""
+    return _df(con, f'SELECT claim_id, start, "end", quote, value, unit, kind, indicator, place, period, '
+                    f"sector, review_status FROM {CLAIMS} WHERE doc_id = ? ORDER BY start",
+               [doc_id])
+
+
+def data_version(con) -> tuple:
+    """Counts and latest ids of documents and reviews: changes whenever the store is written."""
+    return tuple(_one(con, "SELECT (SELECT count(*) FROM documents), (SELECT max(ingested_at) FROM documents), "
+                           "(SELECT count(*) FROM reviews), (SELECT max(review_id) FROM reviews), "
+                           "(SELECT count(*) FROM claims)"))
+
+
+def claims_by(con, f: Filters, column: str) -> pd.DataFrame:
+    """Filtered claim counts grouped by one categorical column (sector, kind, province or unit)."""
+    if column not in ("sector", "kind", "province", "unit"):
+        raise ValueError(f"cannot group claims by {column!r}")
+    base, params = _base(f)
+    return _df(con, f"SELECT c.{column} AS key, count(*) AS claims {base} GROUP BY 1 ORDER BY 2 DESC", params)

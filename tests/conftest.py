@@ -1,0 +1,111 @@
+"""Shared fixtures.  `atlas_store`: a small claims store (invented Chinese articles) for app tests."""
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+# Invented short articles.  Each claim: (quote, value, unit, kind, indicator, sector, period, place,
+# province, adcode, lat, lon).  Two sources disagree on 上海市 GDP growth in 2024 on purpose.
+PLACES = {
+    "上海市": ("上海市", "310000", 31.23, 121.47),
+    "上海市浦东新区": ("上海市", "310115", 31.22, 121.54),
+    "浙江省": ("浙江省", "330000", 30.27, 120.15),
+    "浙江省杭州市": ("浙江省", "330100", 30.27, 120.16),
+    "浙江省杭州市西湖区": ("浙江省", "330106", 30.26, 120.13),
+    "广东省": ("广东省", "440000", 23.13, 113.27),
+    "广东省深圳市": ("广东省", "440300", 22.54, 114.06),
+}
+DOCS = [
+    dict(name="sh_2024", title="上海经济稳中有进", published=date(2025, 1, 20), url="https://example.org/sh_2024",
+         text="2024年上海市地区生产总值增长5.0%。浦东新区规模以上工业产值达到1.2万亿元。全市新增外资研发中心30家。",
+         claims=[("5.0%", 5.0, "%", "pct_change", "地区生产总值", "macro", "2024", "上海市"),
+                 ("1.2万亿元", 1.2e12, "元", "level", "规模以上工业产值", "industry", "2024", "上海市浦东新区"),
+                 ("30家", 30, "家", "count", "外资研发中心", "investment", "2024", "上海市")]),
+    dict(name="sh_revised", title="上海统计快报", published=date(2025, 3, 2), url=None,
+         text="快报显示，2024年上海市地区生产总值增长4.8%，上海市固定资产投资增长4.6%。",
+         claims=[("4.8%", 4.8, "%", "pct_change", "地区生产总值", "macro", "2024", "上海市"),
+                 ("4.6%", 4.6, "%", "pct_change", "固定资产投资", "investment", "2024", "上海市")]),
+    dict(name="zj_2023", title="浙江数字经济报告", published=date(2024, 2, 8), url="https://example.org/zj",
+         text="2023年浙江省数字经济核心产业增加值9867亿元。杭州市地区生产总值增长5.6%。西湖区新增高新技术企业420家。",
+         claims=[("9867亿元", 9.867e11, "元", "level", "数字经济核心产业增加值", "technology", "2023", "浙江省"),
+                 ("5.6%", 5.6, "%", "pct_change", "地区生产总值", "macro", "2023", "浙江省杭州市"),
+                 ("420家", 420, "家", "count", "高新技术企业", "technology", "2023", "浙江省杭州市西湖区")]),
+    dict(name="gd_2024", title="广东外贸<script>alert(1)</script>观察", published=date(2025, 2, 14), url=None,
+         text="2024年广东省进出口总额9.11万亿元，增长9.8%。深圳市地区生产总值增长5.8%。",
+         claims=[("9.11万亿元", 9.11e12, "元", "level", "进出口总额", "trade", "2024", "广东省"),
+                 ("9.8%", 9.8, "%", "pct_change", "进出口总额", "trade", "2024", "广东省"),
+                 ("5.8%", 5.8, "%", "pct_change", "地区生产总值", "macro", "2024", "广东省深圳市")]),
+]
+
+
+def fixture_claims(doc: dict) -> list:
+    """The Claim records of one fixture document, offsets found in its text."""
+    from indicators.claim import Claim
+
+    out, seen = [], {}
+    for quote, value, unit, kind, indicator, sector, period, place in doc["claims"]:
+        occurrence = seen.get(quote, 0) + 1
+        seen[quote] = occurrence
+        start = -1
+        for _ in range(occurrence):
+            start = doc["text"].index(quote, start + 1)
+        province, adcode, lat, lon = PLACES[place]
+        level = "province" if adcode.endswith("0000") else "city" if adcode.endswith("00") else "county"
+        sentence = next(s + "。" for s in doc["text"].split("。") if quote in s)
+        out.append(Claim(doc=doc["name"], quote=quote, start=start, end=start + len(quote),
+                         occurrence=occurrence, value=float(value), unit=unit, kind=kind,
+                         direction="up" if kind == "pct_change" else None, indicator=indicator,
+                         sector=sector, period=period, place=place, province=province, adcode=adcode,
+                         place_level=level, lat=lat, lon=lon, sentence=sentence))
+    return out
+
+
+def build_store(path: Path) -> Path:
+    """Write the fixture documents and claims into a new store at `path` through data.store."""
+    from data import store
+    from indicators.reader import Source
+
+    con = store.connect(path)
+    try:
+        for doc in DOCS:
+            source = Source(name=doc["name"], path=f"fixture/{doc['name']}.txt", text=doc["text"],
+                            published=doc["published"], url=doc["url"], title=doc["title"], encoding="utf-8")
+            store.write_document(con, source, fixture_claims(doc))
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def atlas_store(tmp_path_factory):
+    """Path of a fixture store; $ATLAS_DB points at it for the whole session (the app reads it)."""
+    path = build_store(tmp_path_factory.mktemp("atlas") / "atlas.duckdb")
+    old = os.environ.get("ATLAS_DB")
+    os.environ["ATLAS_DB"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("ATLAS_DB", None)
+    else:
+        os.environ["ATLAS_DB"] = old
+
+
+@pytest.fixture
+def fresh_store(tmp_path, monkeypatch):
+    """A new fixture store for one test that writes (reviews, uploads); $ATLAS_DB points at it."""
+    path = build_store(tmp_path / "atlas.duckdb")
+    monkeypatch.setenv("ATLAS_DB", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_dir():
+    """The shared/ folder beside the checkout, or skip when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent (third-party corpus lives beside the checkout)")
+    return SHARED

@@ -1,0 +1,1 @@
+"""Streamlit helpers of the dashboard: state, sidebar filters, labels, charts, map, exports."""

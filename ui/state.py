@@ -1,0 +1,101 @@
+"""The app's link to the store: one cached connection, cached queries keyed on filters, writes."""
+from __future__ import annotations
+
+import streamlit as st
+
+from data import queries
+
+from . import i18n
+
+
+def lang() -> str:
+    """The interface language of this session (zh unless switched)."""
+    return st.session_state.get("lang", "zh") if st.session_state.get("lang") in i18n.LANGS else "zh"
+
+
+def t(key: str, **fmt) -> str:
+    """A label in the session's language."""
+    return i18n.text(key, lang(), **fmt)
+
+
+def db_path() -> str:
+    """The store file the app reads: the store's default path (its env override included)."""
+    from data import store
+
+    return str(store.default_path())
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str):
+    from data import ingest, store
+
+    con = store.connect(path)
+    # First start on a fresh machine: load the bundled demo corpus so the app is never empty.
+    ingest.ensure_demo(con=con)
+    return con
+
+
+def connection():
+    """The shared DuckDB connection of this app process."""
+    return _connection(db_path())
+
+
+def data_version() -> tuple:
+    """A token that changes whenever documents or reviews are added (part of every cache key)."""
+    return queries.data_version(connection())
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached(path: str, version: tuple, name: str, args: tuple, kwargs: tuple):
+    return getattr(queries, name)(_connection(path), *args, **dict(kwargs))
+
+
+def q(name: str, *args, **kwargs):
+    """Run `data.queries.<name>(con, *args, **kwargs)` through the result cache."""
+    version = st.session_state.get("_data_version")
+    if version is None:
+        version = data_version()
+    return _cached(db_path(), version, name, args, tuple(sorted(kwargs.items())))
+
+
+def refresh() -> None:
+    """Forget cached results after a write, so the next run reads the new data."""
+    st.session_state["_data_version"] = data_version()
+
+
+def add_review(claim_id: int, status: str, field: str | None = None, new_value: str | None = None,
+               note: str | None = None) -> None:
+    """Store one review action through the store's review API."""
+    from data import store
+
+    cur = connection().cursor()  # a cursor per write: sessions run on several threads
+    try:
+        store.add_review(cur, int(claim_id), status, field=field, new_value=new_value, note=note)
+    finally:
+        cur.close()
+    refresh()
+
+
+def ingest_files(files: list[tuple[str, bytes]]):
+    """Ingest uploaded (name, bytes) pairs through the ingestion code; returns its summary."""
+    from data import ingest
+
+    cur = connection().cursor()
+    try:
+        summary = ingest.ingest_bytes(files, con=cur)
+    finally:
+        cur.close()
+    refresh()
+    return summary
+
+
+def filters():
+    """The shared sidebar's filters of this run."""
+    from .sidebar import current
+
+    return st.session_state.get("filters") or current()
+
+
+def img_format() -> str:
+    """The image format (png or svg) the chart toolbars download."""
+    return st.session_state.get("img_format") or "png"

@@ -1,0 +1,45 @@
+"""Timeline: one indicator over its reference period (or publication date) for chosen places."""
+import streamlit as st
+
+from ui import charts
+from ui.state import filters, img_format, q, t
+
+f = filters()
+ss = st.session_state
+st.title(t("nav.timeline"))
+
+inds = q("top_indicators", f, 300)
+if inds.empty:
+    st.info(t("no_indicators"))
+    st.stop()
+options = inds["indicator"].tolist()
+if ss.get("tl_indicator") not in options:
+    ss["tl_indicator"] = options[0]
+c1, c2, c3 = st.columns([2, 3, 2])
+indicator = c1.selectbox(t("indicator"), options, key="tl_indicator",
+                         format_func=lambda i: f"{i} ({int(inds.set_index('indicator').at[i, 'claims'])})")
+place_opts = q("indicator_places", f, indicator, 200)["place"].tolist()
+if "tl_places" not in ss or not set(ss["tl_places"]) <= set(place_opts) or ss.get("_tl_for") != indicator:
+    ss["tl_places"] = place_opts[:5]
+    ss["_tl_for"] = indicator
+chosen = c2.multiselect(t("places"), place_opts, key="tl_places")
+axis = c3.radio(t("time_axis"), ["period", "published"], key="tl_axis", horizontal=True,
+                format_func=lambda a: t(f"axis.{a}"))
+
+rows = q("timeline", f, indicator, tuple(chosen))
+labels = {k: t(k) for k in ("conflict", "source", "published", "period", "levels", "rates")}
+figs = charts.timeline(rows, indicator, axis, labels)
+if not figs:
+    st.info(t("no_dated_claims"))
+for i, (name, fig) in enumerate(figs):
+    st.plotly_chart(fig, key=f"tl_chart_{i}",
+                    config=charts.plot_config("timeline", indicator, name, fmt=img_format()))
+ss["briefing_indicator"] = indicator  # the export page's briefing pack charts what is shown here
+
+conflicts = rows[rows["conflict"] > 1]
+if not conflicts.empty:
+    st.subheader(t("conflicts"))
+    st.caption(t("conflicts_help"))
+    st.dataframe(charts.localise_columns(conflicts[["place", "period", "value", "unit", "kind", "quote",
+                                                    "title", "published"]]),
+                 hide_index=True, key="tl_conflicts")
