@@ -23,6 +23,8 @@ def _conf():
         "count_not_before": rules.word_list(_NAME, "count_not_before"),
         "label_after": rules.word_list(_NAME, "label_after"),
         "label_heads": rules.word_list(_NAME, "label_heads"),
+        "threshold": regex.compile(f"的(?:{_alt(rules.word_list(_NAME, 'threshold_heads'))})(?![\\d])"),
+        "label_run": regex.compile(f"\\p{{Han}}{{0,4}}?(?:{_alt(rules.word_list(_NAME, 'label_heads'))})"),
         "abstract": regex.compile(_alt(rules.word_list(_NAME, "abstract_nouns"))),
         "lone_numerals": rules.word_list(_NAME, "lone_numerals_not_counts"),
         "money_unit": money["unit"],
@@ -66,10 +68,14 @@ def excluded(text: str, m: Mention, unit_kind: str) -> bool:
     tail = text[m.end:m.end + 6]
     if m.form == "general" and m.unit_start == m.end and tail.startswith(conf["label_after"]):
         return True  # 四巨头, 六大产业, 百亿级: no unit, a label follows
-    if unit_kind == "level" and tail.startswith(conf["label_heads"]):
-        return True  # 过1亿元项目: an amount naming a class of projects
+    if unit_kind == "level" and m.form == "general" and m.approx == "more_than":
+        run = conf["label_run"].match(tail + text[m.end + 6:m.end + 10])
+        if run and "的" not in run.group() and not regex.search(r"[\d达为是超过占完成实现]", run.group()):
+            return True  # 过1亿元项目, 超10亿元投资项目: an amount naming a class of projects
+    if unit_kind in ("level", "count") and m.form == "general" and conf["threshold"].match(tail):
+        return True  # GDP超过1000亿元的园区: a threshold naming a class
     if unit_kind == "count":
-        if m.chinese and m.numeral in conf["lone_numerals"]:
+        if m.chinese and m.numeral in conf["lone_numerals"] and m.start == m.num_start:
             return True
         head = regex.split(r"[，,。；;、：:！？!?（）()“”\s]", text[m.end:m.end + 8], maxsplit=1)[0]
         if head and conf["abstract"].fullmatch(head.rsplit("的", 1)[-1]):

@@ -13,6 +13,7 @@ from .claim import Claim
 from .context import Context
 from .normalize import normalise
 from .periods import year_of
+from .reader import parse_published
 from .scan import Mention, outside_approx, scan
 from .segments import Segments
 
@@ -43,16 +44,22 @@ def _candidates(text: str, segs: Segments) -> list[tuple[Mention, str, str]]:
             if unit is None or exclusions.is_bare_label(text, m):
                 continue
         unit_kind = table[unit].kind
+        if table[unit].needs:
+            c_start, c_end = segs.clause(m.num_start)
+            if not any(w in text[c_start:c_end] for w in table[unit].needs):
+                continue
         if exclusions.excluded(text, m, unit_kind):
             continue
         out.append((m, unit, unit_kind))
     return out
 
 
-def extract(text: str, published: date | None = None, doc: str | None = None) -> list[Claim]:
-    """Every numeric claim in `text`, in document order."""
+def extract(text: str, published: date | str | None = None, doc: str | None = None) -> list[Claim]:
+    """Every numeric claim in `text`, in document order; `published` dates relative periods."""
     if not text or not text.strip():
         return []
+    if isinstance(published, str):
+        published = parse_published(published, f"published date of {doc or 'text'}")
     norm = normalise(text)
     t = norm.text
     segs = Segments(t)
@@ -70,7 +77,8 @@ def extract(text: str, published: date | None = None, doc: str | None = None) ->
         p_start, _ = segs.paragraph(m.num_start)
         left = max(c_start, prev_end if prev_end <= m.start else c_start)
         clause_before = t[c_start:m.start]
-        kind, direction = kinds.classify(m, clause_before, unit_kind)
+        kind, direction = kinds.classify(m, clause_before, unit_kind, t[m.end:segs.clause(m.num_start)[1]],
+                                         t[s_start:c_start])
 
         name = None
         span = None
@@ -100,7 +108,9 @@ def extract(text: str, published: date | None = None, doc: str | None = None) ->
 
         period = ctx.period(m.num_start)
         if m.form not in ("streak", "rank") and kind != "abs_change":
-            planned = kinds.is_target(t[s_start:m.end]) or ctx.section_target(m.num_start)
+            scope = max(s_start, segs.clause(max(s_start, c_start - 1))[0])
+            planned = (kinds.is_target(t[scope:m.end]) or ctx.section_target(m.num_start)
+                       or kinds.names_target(t[m.end:segs.clause(m.num_start)[1]]))
             past = published is not None and period is not None and year_of(period) < published.year
             if planned and not past:
                 if kind not in ("pct_change", "pp_change"):

@@ -54,10 +54,14 @@ def _targets() -> regex.Pattern:
     return regex.compile("|".join(f"(?:{p})" for p in rules.word_list("kinds", "target_cues")))
 
 
-def _percent(window: str, value: float) -> tuple[str, str | None]:
+def _percent(window: str, value: float, after: str = "", earlier: str = "") -> tuple[str, str | None]:
     roles = _last_cue(window)
     if value < 0:
         return "pct_change", "down"
+    if not roles:
+        # 5.5%的增速, 20.7%的大幅下滑: the cue follows; else the sentence's earlier clauses decide
+        ahead = _last_cue(after)
+        roles = ahead[:1] if ahead else _last_cue(earlier)
     last = roles[-1] if roles else None
     if last in ("up", "down"):
         return "pct_change", last
@@ -99,18 +103,19 @@ def abs_change(before: str) -> str | None:
     return None
 
 
-def classify(m: Mention, clause_before: str, unit_kind: str) -> tuple[str, str | None]:
-    """(kind, direction) of a mention from the clause text before its number."""
+def classify(m: Mention, clause_before: str, unit_kind: str, after: str = "",
+             earlier: str = "") -> tuple[str, str | None]:
+    """(kind, direction) of a mention from its clause (before and after it) and earlier clauses."""
     if m.form in _FIXED:
         return _FIXED[m.form]
     if m.form in ("fraction", "cheng", "half"):
         return "share", None
     if m.unit == "%" or m.form == "percent":
-        return _percent(clause_before, m.value)
+        return _percent(clause_before, m.value, after, earlier)
     if unit_kind == "pp_change":
         return "pp_change", _direction(clause_before, m.value) or "up"
     if unit_kind == "multiple":
-        return "multiple", _direction(clause_before, m.value)
+        return "multiple", _direction(clause_before, m.value) or "up"  # 是…的5倍: a multiple above
     direction = abs_change(clause_before)
     if direction:
         return "abs_change", direction
@@ -125,6 +130,11 @@ def _heading_words() -> regex.Pattern:
 def heading_is_target(line: str) -> bool:
     """Whether a heading announces plans (2025年主要预期目标), not just uses 将 in a title."""
     return _heading_words().search(line) is not None
+
+
+def names_target(after: str) -> bool:
+    """Whether the words after a number call it a target (7.5%左右的增长目标)."""
+    return after.startswith("的") and _heading_words().search(after[:8]) is not None
 
 
 def is_target(sentence_before: str) -> bool:

@@ -24,15 +24,27 @@ def _table() -> dict[int, str]:
     import opencc
 
     folder = Path(opencc.__file__).with_name("dictionary")
-    table: dict[int, str] = {}
-    for name in ("HKVariantsRev.txt", "TWVariantsRev.txt", "TSCharacters.txt"):
+
+    def one_to_one(name: str) -> dict[str, str]:
+        out = {}
         for line in (folder / name).read_text(encoding="utf-8").splitlines():
             parts = line.split("\t")
-            if len(parts) != 2:
-                continue
-            src, dst = parts[0], parts[1].split(" ")[0]
-            if len(src) == 1 and len(dst) == 1 and src != dst:
-                table[ord(src)] = dst
+            if len(parts) == 2:
+                src, dst = parts[0], parts[1].split(" ")[0]
+                if len(src) == 1 and len(dst) == 1:
+                    out[src] = dst
+        return out
+
+    # Variant forms go to OpenCC's standard traditional form first, then to simplified; a
+    # simplified character that a variant table lists (户 → 戶) thus comes back to itself.
+    variants = {**one_to_one("TWVariantsRev.txt"), **one_to_one("HKVariantsRev.txt")}
+    to_simple = one_to_one("TSCharacters.txt")
+    table: dict[int, str] = {}
+    for src in set(variants) | set(to_simple):
+        dst = variants.get(src, src)
+        dst = to_simple.get(dst, dst)
+        if dst != src:
+            table[ord(src)] = dst
     for code in range(0xFF01, 0xFF5F):  # full-width ASCII block
         table[code] = chr(code - 0xFEE0)
     table[0x3000] = " "

@@ -25,6 +25,12 @@ def digit_chars() -> str:
     return "".join(digits) + "".join(small) + "".join(big) + point
 
 
+def leading_chars() -> str:
+    """Characters a Chinese numeral may start with (not 万 or 亿 alone, not 点)."""
+    digits, small, _, _, _ = _tables()
+    return "".join(digits) + "".join(small)
+
+
 def magnitude_words() -> dict[str, float]:
     """Magnitude words that may follow an Arabic number, longest first."""
     mags = _tables()[3]

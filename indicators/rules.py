@@ -84,6 +84,7 @@ class Unit:
     kind: str
     aliases: tuple[str, ...] = ()
     scan: bool = True
+    needs: tuple[str, ...] = ()  # the unit counts only when one of these words is in the clause
 
 
 @cache
@@ -98,7 +99,8 @@ def units() -> dict[str, Unit]:
         try:
             unit = Unit(name=row["name"], dim=row["dim"], canonical=row["canonical"],
                         factor=float(row["factor"]), kind=row["kind"],
-                        aliases=tuple(row.get("aliases", ())), scan=bool(row.get("scan", True)))
+                        aliases=tuple(row.get("aliases", ())), scan=bool(row.get("scan", True)),
+                        needs=tuple(row.get("needs", ())))
         except (KeyError, TypeError, ValueError) as err:
             raise RuleError(f"{RULES_DIR}/units.yaml: bad unit row {row!r}: {err}") from None
         if unit.kind not in KINDS:

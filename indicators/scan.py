@@ -57,11 +57,14 @@ def pattern() -> regex.Pattern:
     shares = rules.require(rules.load("shares"), "words", dict, "shares")
     cheng_nb = "".join(rules.word_list("shares", "cheng_not_before"))
     counters = rules.require(rules.load("units"), "bare_counters", dict, "units")
+    rank_nb = "".join(rules.word_list("kinds", "rank_unit_not_before"))
 
     arabic = r"(?<![\d.A-Za-z])\d+(?:,\d{3})*(?:\.\d+)?(?![\d,]*\.\d)"
-    chinese = f"(?:[{vague}](?=[{cn}]))?[{cn}]+"
+    lead = numerals.leading_chars()
+    chinese = f"(?:[{vague}](?=[{cn}]))?[{lead}][{cn}]*"
     num = f"(?:{arabic}|{chinese})"
     mag = f"(?:{_alt(mags)})(?![{not_before}])"
+    mag_first = "".join(sorted({w[0] for w in mags}))
     inn = _alt(inner)
     pre_q = _alt(w for w, row in before.items() if row["in_quote"])
     post_q = _alt(after)
@@ -82,14 +85,18 @@ def pattern() -> regex.Pattern:
         # 二十二连丰
         f"(?P<streak2>{single})(?:{_alt(rules.word_list('kinds', 'streak_suffixes'))})",
         # 居全国第8位
-        f"(?P<rank_verb>{_alt(rules.word_list('kinds', 'rank_verbs'))})"
-        f"(?P<rank_scope>[^\\d，,。；;、\\s第]{{0,8}}?)第(?P<rank>{single})(?P<rank_unit>{_alt(rules.word_list('kinds', 'rank_units'))})?",
+        f"(?:(?P<rank_verb>{_alt(rules.word_list('kinds', 'rank_verbs'))})"
+        f"(?P<rank_scope>[^\\d，,。；;、\\s第]{{0,12}}?))?第(?P<rank>{single})"
+        f"(?(rank_verb)(?P<rank_unit>{_alt(rules.word_list('kinds', 'rank_units'))})?"
+        f"|(?P<rank_unit2>{_alt(rules.word_list('kinds', 'rank_units'))})(?![{rank_nb}]))",
         # 7省市
         f"(?P<ctr>(?<![\\d.])\\d+)(?P<ctr_noun>{_alt(counters['nouns'])})",
+        # a magnitude alone after a qualifier: 产值超亿元
+        f"(?P<bm_pre>{pre_q})(?P<bm>{mag})(?P<bm_unit>{unit})(?P<bm_post>{post_q})?",
         # the general form: 超过5万亿元, 80余家, 3至5亿元, 5%-6%, 1100万立方米以上
         f"(?P<pre>{pre_q})?(?P<neg>-|负(?=\\d))?(?P<n1>{num})(?P<i1>{inn})?(?P<m1>{mag})?(?P<p1>%(?=[-~至到]))?"
         f"(?:(?P<sep>[-~至到])(?P<n2>{num})(?P<i2>{inn})?(?P<m2>{mag})?)?"
-        f"(?P<i3>{inn})?(?P<m3>{mag})?(?P<unit>{unit})?(?P<post>{post_q})?",
+        f"(?P<i3>{inn})?(?:[ \u00a0](?=[{mag_first}]|{unit}))?(?P<m3>{mag})?(?P<unit>{unit})?(?P<post>{post_q})?",
     ]
     return regex.compile("|".join(f"(?:{p})" for p in parts))
 
@@ -124,12 +131,12 @@ def _approx(pre: str | None, post: str | None, inner: tuple[str | None, ...] = (
 
 
 def outside_approx(text: str, start: int) -> str | None:
-    """The approx set by a verb right before a quote but outside it (突破700亿元, 迈上9万亿元)."""
+    """The approx set by a verb right before a quote but outside it (突破700亿元, 超过了16%)."""
     before, _, _ = _qualifiers()
-    head = text[max(0, start - 4):start]
-    for word, row in before.items():
-        if not row["in_quote"] and head.endswith(word):
-            return row["approx"]
+    head = text[max(0, start - 5):start].rstrip("了 ")
+    for word in sorted(before, key=len, reverse=True):
+        if head.endswith(word):
+            return before[word]["approx"]
     return None
 
 
@@ -177,7 +184,12 @@ def _build(m, shares, spellings, counter_unit, vague) -> Mention | None:
     if g("rank") is not None:
         value, cn = _number(g("rank"))
         start = m.start("rank") - 1  # the quote starts at 第
-        return Mention(start, m.end(), m.start("rank"), value, "位", "rank", chinese=cn, numeral=g("rank"))
+        return Mention(start, m.end(), m.start("rank"), value, g("rank_unit") or g("rank_unit2") or "位", "rank", chinese=cn,
+                       numeral=g("rank"))
+    if g("bm") is not None:
+        return Mention(m.start(), m.end(), m.start("bm"), numerals.parse_magnitude(g("bm")),
+                       spellings[g("bm_unit")], "general", _approx(g("bm_pre"), g("bm_post")),
+                       magnitude=g("bm"), numeral=g("bm"), unit_start=m.start("bm_unit"))
     if g("ctr") is not None:
         return Mention(m.start(), m.end(), m.start(), float(g("ctr")), counter_unit, "counter", numeral=g("ctr"))
     n1 = g("n1")
