@@ -109,7 +109,8 @@ def extract(text: str, published: date | str | None = None, doc: str | None = No
         period = ctx.period(m.num_start)
         if m.form not in ("streak", "rank") and kind != "abs_change":
             scope = max(s_start, segs.clause(max(s_start, c_start - 1))[0])
-            planned = (kinds.is_target(t[scope:m.end]) or ctx.section_target(m.num_start)
+            planned = (kinds.is_target(t[scope:m.end]) or kinds.opens_target_list(t[s_start:m.start])
+                       or ctx.section_target(m.num_start)
                        or kinds.names_target(t[m.end:segs.clause(m.num_start)[1]]))
             past = published is not None and period is not None and year_of(period) < published.year
             if planned and not past:

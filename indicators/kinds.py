@@ -137,6 +137,15 @@ def names_target(after: str) -> bool:
     return after.startswith("的") and _heading_words().search(after[:8]) is not None
 
 
-def is_target(sentence_before: str) -> bool:
-    """Whether a plan, target or forecast cue stands before the number in its sentence."""
-    return _targets().search(sentence_before) is not None
+def is_target(before: str) -> bool:
+    """Whether a plan, target or forecast cue stands in `before` (the text before the number)."""
+    return _targets().search(before) is not None
+
+
+def opens_target_list(sentence_before: str) -> bool:
+    """Whether a target cue introduces a list with a colon earlier in the sentence."""
+    intro = rules.require(rules.load("kinds"), "target_list_intro", str, "kinds")
+    for m in _targets().finditer(sentence_before):
+        if regex.match(f".{{0,4}}?{intro}", sentence_before[m.end():]):
+            return True
+    return False
