@@ -1,1 +1,11 @@
-"""Gazetteer of China's administrative divisions and place linking (being built, issue 3)."""
+"""Places for claims: a gazetteer of China's divisions and the linker that ties claims to them.
+
+    >>> from geo import link, gazetteer
+    >>> gazetteer.place("310107")["full_name"]
+    '上海市普陀区'
+"""
+from . import gazetteer
+from .link import analyse, link
+from .names import GeoDataError
+
+__all__ = ["link", "analyse", "gazetteer", "GeoDataError"]

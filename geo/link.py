@@ -1,0 +1,132 @@
+"""Give each claim the place its clause is about (GUIDELINES.md rule 6)."""
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import functools
+from dataclasses import dataclass, field
+
+from . import gazetteer, names
+from .mentions import Mention, ancestors, chain, group, lca, scan
+from .resolve import cues, focus, resolve
+from .text import Layout, layout
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything linking found in one text: mentions (resolved or not) and the focus place."""
+
+    text: str
+    layout: Layout
+    mentions: list[Mention]
+    focus: str | None
+    governing: list[Mention] = field(default_factory=list)   # those that can be a claim's place
+    starts: list[int] = field(default_factory=list)
+
+
+def analyse(text: str) -> Analysis:
+    """Find and resolve every place mention in `text`."""
+    simple = text.translate(names.t2s_table())
+    lay = layout(simple)
+    ms = chain(simple, scan(simple, lay))
+    resolve(ms, lay)
+    ms = group(simple, ms)
+    cues(ms, None)          # first from the text before each cue,
+    cues(ms, focus(ms, lay, orgs=True))  # then, for cues with nothing before them, the focus
+    f = focus(ms, lay)
+    gov = [m for m in ms if m.governs]
+    return Analysis(simple, lay, ms, f, gov, [m.start for m in gov])
+
+
+def _pick(a: "Analysis", lay: Layout, lo: int, hi: int, claim_start: int, before: bool) -> Mention | None:
+    """The governing mention in [lo, hi) before (nearest first) or after the claim."""
+    i, j = bisect.bisect_left(a.starts, lo), bisect.bisect_left(a.starts, hi)
+    inside = [m for m in a.governing[i:j] if (m.end <= claim_start if before else m.start >= claim_start)]
+    if not inside:
+        return None
+    if not before:
+        return inside[0]
+    nearest = inside[-1]
+    initial = [m for m in inside if m.initial]
+    return initial[-1] if initial and lay.clause(nearest.start) != lay.clause(claim_start) else nearest
+
+
+def _specific(a: "Analysis", lo: int, pick: Mention) -> Mention:
+    """Within one clause, a mention inside the picked one's area is more specific (上海…宝山)."""
+    i, j = bisect.bisect_left(a.starts, lo), bisect.bisect_left(a.starts, pick.start)
+    for m in reversed([m for m in a.governing[i:j] if m.end <= pick.start]):
+        if m.place and m.place != pick.place and pick.place in ancestors(m.place):
+            return m
+    return pick
+
+
+def place_for(a: Analysis, start: int, end: int) -> Mention | None:
+    """The mention that governs the span [start, end), following the scope order.
+
+    Its own clause before it, then its sentence before it (clause heads first), then the
+    nearest earlier sentence of its section that names places (several places there stand
+    for their smallest common area: 其中,A 10个,B 3个。从规模看,26个… → their city), then
+    the first place after it in its clause, sentence, paragraph and section.
+    """
+    ms = a.governing
+    lay = a.layout
+    cl, ce = lay.clause(start)
+    hit = _pick(a, lay, cl, start, start, True)
+    if hit:
+        return _specific(a, cl, hit)
+    ss, _ = lay.sentence(start)
+    hit = _pick(a, lay, ss, start, start, True)
+    if hit:
+        return hit
+    lo, _ = lay.section(start)
+    prev = [m for m in ms[bisect.bisect_left(a.starts, lo):bisect.bisect_left(a.starts, ss)] if m.end <= ss]
+    if prev:
+        last = lay.sentence(prev[-1].start)
+        same = [m for m in prev if lay.sentence(m.start) == last]
+        code = lca(sorted({m.place for m in same}))
+        nested = [m for m in same if code in ancestors(m.place)]
+        deepest = max(reversed(nested), key=lambda m: len(ancestors(m.place)) + (m.kind == "zone"))
+        if all(m.place in ancestors(deepest.place) for m in same):
+            return deepest  # one chain of places (上海…石泉街道): the most specific
+        return Mention(same[0].start, same[-1].end, "", "group", (code,), place=code, members=same)
+    for lo, hi in [(cl, ce), lay.sentence(start), lay.paragraph(start), lay.section(start)]:
+        hit = _pick(a, lay, end, hi, end, False)
+        if hit:
+            return hit
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _fields(code: str, zone: str | None) -> tuple:
+    return tuple(fields_for(code, zone).items())
+
+
+def fields_for(code: str | None, zone: str | None = None) -> dict:
+    """The claim fields for a division adcode (and optional functional area under it)."""
+    if code is None:
+        return {}
+    p = gazetteer.place(code)
+    prov = gazetteer.place(p["province"])["name"] if p["province"] else "中国"
+    lat, lon = gazetteer.centroid(code) or (None, None)
+    out = {"place": p["full_name"], "province": prov, "adcode": code, "place_level": p["level"],
+           "lat": lat, "lon": lon}
+    if zone:
+        out["place"] = p["full_name"] + zone if code != "100000" else zone
+        out["place_level"] = "zone"
+    return out
+
+
+def link(text: str, claims: list, published=None) -> list:
+    """Claims with place, province, adcode, place_level, lat and lon filled from `text`."""
+    if not claims:
+        return list(claims)
+    a = analyse(text)
+    out = []
+    for c in claims:
+        m = place_for(a, c.start, c.end)
+        if m is not None:
+            fields = dict(_fields(m.place, m.zone if m.kind == "zone" else None)) if m.place else {}
+        else:
+            fields = dict(_fields(a.focus, None)) if a.focus else {}
+        out.append(dataclasses.replace(c, **fields) if fields else c)
+    return out

@@ -1,0 +1,199 @@
+"""Find place mentions in a text and decide which division each one names."""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from . import names
+from .text import Layout
+
+_ZONE_SUFFIX = re.compile(r"(高新技术产业开发区|高新技术开发区|高新区|经济技术开发区|经济开发区|经开区|"
+                          r"综合保税区|综保区|自贸片区|片区)")
+_ZONE_SHORT = {"高新技术产业开发区": "高新区", "高新技术开发区": "高新区", "经济技术开发区": "经开区",
+               "经济开发区": "经开区", "综合保税区": "综保区", "自贸片区": "片区"}
+_DATELINE_AFTER = re.compile(r"\s*(\d{1,2}月)?\d{1,2}日(专)?电|专电")
+_FILLER = re.compile(r"[\s\u3000\d一二三四五六七八九十〇零两—\-~～至年月日季度前后上下半个以来初底末今去当此"
+                     r"外其中同时据在从截止目近期间为了对于与之类似“”\"'（）()【】|*●■◆]*")
+
+
+@dataclass
+class Mention:
+    """A place name found in the text, with what it may and does refer to."""
+
+    start: int
+    end: int
+    key: str
+    kind: str                                   # place | zone | region | landmark | media |
+    #                                              institution | country | cue | group
+    candidates: tuple[str, ...] = ()            # adcodes it may name
+    form: str = "name"
+    place: str | None = None                    # adcode decided
+    zone: str | None = None                     # functional-area name, when it is one
+    cue_level: str | None = None
+    org: bool = False                           # inside an organisation or brand name
+    obj: bool = False                           # object or benchmark, not the clause's subject
+    dateline: bool = False
+    initial: bool = False                       # heads its clause
+    members: list["Mention"] = field(default_factory=list)
+    para: int = -1                              # start offsets of its paragraph and section
+    sect: int = -1
+
+    @property
+    def governs(self) -> bool:
+        """Can this mention be the place a claim is about?"""
+        if self.place is None or self.org or self.obj or self.dateline or self.kind == "media":
+            return False
+        return self.kind not in ("country", "institution") or self.initial
+
+
+@functools.cache
+def ancestors(code: str) -> tuple[str, ...]:
+    """`code` and its ancestors up to the country, nearest first."""
+    p = names.places()
+    out = []
+    while code:
+        out.append(code)
+        code = p[code].parent
+    return tuple(out)
+
+
+def lca(codes: list[str]) -> str:
+    """The smallest division containing every code."""
+    common = ancestors(codes[0])
+    for c in codes[1:]:
+        chain = set(ancestors(c))
+        common = [a for a in common if a in chain]
+    return common[0] if common else "100000"
+
+
+def _entries_to_mention(start: int, end: int, key: str) -> Mention | None:
+    entries = names.aliases()[key]
+    kinds = {e.kind for e in entries}
+    if "cue" in kinds:
+        return Mention(start, end, key, "cue", cue_level=entries[0].target)
+    e = entries[0]
+    if e.kind == "zone":
+        z = names.zones()[e.target]
+        return Mention(start, end, key, "zone", (z.parent,), e.form, zone=e.target)
+    if e.kind in ("region", "landmark", "media", "institution", "country"):
+        return Mention(start, end, key, e.kind, (e.target,), e.form)
+    if all(e.target == "100000" for e in entries):
+        return Mention(start, end, key, "country", ("100000",), e.form)
+    cands, forms = [], set()
+    for e in entries:
+        if e.kind in ("place", "town") and e.target not in cands:
+            cands.append(e.target)
+            forms.add("town" if e.kind == "town" else e.form)
+    # A name that is both a full name and someone's short name counts as a full name.
+    form = next((f for f in ("name", "variant", "old", "alias", "short", "town") if f in forms), "short")
+    return Mention(start, end, key, "place", tuple(cands), form)
+
+
+@dataclass
+class _Context:
+    org: re.Pattern
+    obj: tuple[str, ...]
+    joiners: tuple[str, ...]
+    direction: re.Pattern
+    dateline_before: tuple[str, ...]
+    common: frozenset[str]
+    generic: frozenset[str]
+
+
+@functools.cache
+def _context() -> _Context:
+    v = names.vocab()
+    alt = lambda words: "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    return _Context(re.compile(alt(v["org_suffixes"])), tuple(v["object_markers"]),
+                    tuple(sorted(v["list_joiners"], key=len, reverse=True)),
+                    re.compile(alt(v["direction_suffixes"])),
+                    tuple(w for w in v["dateline_prefixes"] if len(w) > 1),
+                    frozenset(v["common_words"]), frozenset(v["generic_names"]))
+
+
+def scan(text: str, lay: Layout) -> list[Mention]:
+    """Raw mentions, leftmost-longest, with their local flags set."""
+    ctx = _context()
+    out: list[Mention] = []
+    for start, key in names.find(text):
+        m = _entries_to_mention(start, start + len(key), key)
+        if m is None:
+            continue
+        after = text[m.end:m.end + 12]
+        before = text[max(0, m.start - 4):m.start]
+        if m.kind == "region" and ctx.direction.match(after):
+            continue
+        if m.kind in ("place", "country", "zone") and (
+                ctx.org.match(after) or (after[:1] in ")）" and ctx.org.match(after[1:]))):
+            m.org = True
+        if m.kind == "place" and (_DATELINE_AFTER.match(after) or before.endswith(ctx.dateline_before)):
+            m.dateline = True
+        if before.endswith(ctx.obj):
+            m.obj = True
+        cs, _ = lay.clause(m.start)
+        m.initial = _FILLER.fullmatch(text[cs:m.start]) is not None
+        out.append(m)
+    return out
+
+
+def chain(text: str, ms: list[Mention]) -> list[Mention]:
+    """Merge adjacent parent+child names (浙江省温岭市, 广西来宾, 虹口曲阳路街道) into one mention."""
+    p = names.places()
+    out: list[Mention] = []
+    for m in ms:
+        prev = out[-1] if out else None
+        if (prev and m.kind == "place" and prev.kind == "place" and prev.end == m.start
+                and not prev.org and prev.candidates and m.candidates):
+            own = 0 if m.form == "town" else 1  # a town's candidates are its counties
+            keep = [c for c in m.candidates if any(a in prev.candidates for a in ancestors(c)[own:])]
+            if keep:
+                m.candidates = tuple(keep)
+                m.start, m.form, m.obj, m.initial = prev.start, "chain", prev.obj, prev.initial
+                out[-1] = m
+                continue
+        if prev and prev.kind == "country" and prev.end == m.start and m.kind in ("place", "zone"):
+            m.start, m.obj, m.initial = prev.start, prev.obj, prev.initial  # 我国香港, 中国(上海)
+            out[-1] = m
+            continue
+        if prev and m.kind == "zone" and prev.kind == "place" and prev.end == m.start:
+            m.start, m.obj, m.initial = prev.start, prev.obj, prev.initial
+            out[-1] = m
+            continue
+        out.append(m)
+    # Generic zone names: a prefecture followed by 高新区/经开区/综保区/片区 is a zone under it.
+    for m in out:
+        if m.kind == "place" and not m.org:
+            z = _ZONE_SUFFIX.match(text, m.end)
+            if z and all(p[c].level == "city" for c in m.candidates):
+                short = _ZONE_SHORT.get(z.group(1), z.group(1))
+                m.zone = m.key.removesuffix("市") + short
+                m.kind, m.end = "zone", z.end()
+    return out
+
+
+def group(text: str, ms: list[Mention], ctx: _Context | None = None) -> list[Mention]:
+    """Lists of places (普陀区、杨浦区; 广东等7省) become one mention of their smallest container."""
+    ctx = ctx or _context()
+    out: list[Mention] = []
+    i = 0
+    while i < len(ms):
+        run = [ms[i]]
+        j = i + 1
+        while (j < len(ms) and ms[j].place and run[-1].place and not ms[j].org
+               and text[run[-1].end:ms[j].start] in ctx.joiners):
+            run.append(ms[j])
+            j += 1
+        head = run[0]
+        etc = text.startswith("等", run[-1].end)
+        if head.place and (len(run) > 1 or etc) and not head.org:
+            code = lca([m.place for m in run])
+            if etc and code != "100000" and (len(run) == 1 or names.places()[code].level != "country"):
+                code = names.places()[code].parent or code
+            g = Mention(head.start, run[-1].end, text[head.start:run[-1].end], "group", (code,),
+                        place=code, obj=head.obj, initial=head.initial, members=run)
+            out.append(g)
+        else:
+            out.extend(run)
+        i = j
+    return out

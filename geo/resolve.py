@@ -1,0 +1,215 @@
+"""Decide what each place mention names, using the rest of the document as context."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from . import names
+from .mentions import Mention, ancestors, lca
+from .text import Layout
+
+# Weights of one piece of evidence by how close it stands to the mention it supports.
+NEAR, SECTION, FAR = 3.0, 2.0, 1.0
+PROVINCE_PRIOR = 0.5   # a bare province short name (海南, 吉林) means the province by default
+
+
+def _weight(lay: Layout, a: Mention, b: Mention) -> float:
+    if a.para == b.para:
+        w = NEAR
+    elif a.sect == b.sect:
+        w = SECTION
+    else:
+        w = FAR
+    return w * (0.5 if (b.org or b.obj or b.kind == "media") else 1.0)
+
+
+def _support(c: str, m: Mention, known: list[Mention], lay: Layout) -> tuple[float, bool]:
+    """(evidence score, strong) for candidate adcode `c` of mention `m`.
+
+    Strong support is the candidate's own full name, its parent (or, for a county, its city),
+    or a sibling: enough to accept a bare short county name such as 宝山 or 普陀.
+    """
+    p = names.places()
+    mine = ancestors(c)
+    parent = p[c].parent
+    score, strong = 0.0, False
+    for k in known:
+        w = _weight(lay, m, k)
+        kp = k.place
+        if kp == c:
+            if k.form in ("name", "variant", "chain", "old", "town") or k.kind != "place":
+                strong = True
+            score += w
+        elif kp in mine:
+            score += w
+            strong |= kp == parent or p[kp].level == "city"
+        elif p[kp].parent == parent and p[kp].level == p[c].level and parent != "100000":
+            score += w
+            strong = True
+        elif c in ancestors(kp):
+            score += w
+            strong = True
+    return score, strong
+
+
+def resolve(ms: list[Mention], lay: Layout) -> None:
+    """Set `.place` on every mention whose referent can be decided; leave the rest None."""
+    p = names.places()
+    for m in ms:
+        m.para = lay.paragraph(m.start)[0]
+        m.sect = lay.section(m.start)[0]
+    common = frozenset(names.vocab()["common_words"])
+    generic = frozenset(names.vocab()["generic_names"])
+    for m in ms:
+        if m.kind != "place" and m.kind != "cue" and len(m.candidates) == 1:
+            m.place = m.candidates[0]
+    pending = [m for m in ms if m.kind == "place"]
+    for m in pending:
+        if len(m.candidates) == 1 and m.form in ("name", "variant", "chain", "old", "alias") \
+                and m.key not in generic:
+            m.place = m.candidates[0]
+    for _ in range(2):
+        for m in pending:
+            if m.place is not None and m.form not in ("short", "town"):
+                continue
+            if len(m.candidates) == 1 and m.form not in ("short", "town") and m.key not in generic \
+                    and m.key not in common:
+                continue
+            m.place = _decide(m, _evidence(ms, m), lay, common, generic)
+
+
+def _evidence(ms: list[Mention], m: Mention) -> list[Mention]:
+    """Resolved mentions other than `m`, one per place, paragraph and kind of form."""
+    seen, out = set(), []
+    for k in ms:
+        if k is m or k.place is None or k.dateline or k.place == "100000":
+            continue
+        key = (k.place, k.para, k.sect, k.org or k.obj or k.kind == "media", k.form, k.kind)
+        if key not in seen:
+            seen.add(key)
+            out.append(k)
+    return out
+
+
+def _decide(m: Mention, known: list[Mention], lay: Layout, common: frozenset[str],
+            generic: frozenset[str]) -> str | None:
+    p = names.places()
+    if m.key in generic and m.form != "chain":
+        return None
+    scored = []
+    for c in m.candidates:
+        score, strong = _support(c, m, known, lay)
+        if p[c].level == "province" and m.form in ("short", "alias", "name"):
+            score += PROVINCE_PRIOR
+            strong = True
+        if m.form == "short" and p[c].level == "county" and not strong:
+            continue  # a bare county short name (大名, 曲阳) needs its city, a sibling or itself
+        if m.key in common and m.form == "short" and not strong:
+            continue
+        if m.form == "town" and score <= 0 and len(m.candidates) > 1:
+            continue
+        scored.append((score, c))
+    if not scored:
+        return None
+    scored.sort(reverse=True)
+    if len(scored) == 1:
+        return scored[0][1] if (scored[0][0] > 0 or len(m.candidates) == 1) else None
+    (best, code), (second, _) = scored[0], scored[1]
+    if best > 0 and best >= 2 * second:
+        return code
+    provinces = {p[c].province for _, c in scored}
+    if len(provinces) == 1:
+        return provinces.pop()  # the candidates agree on the province: say only that
+    return None
+
+
+def focus(ms: list[Mention], lay: Layout, orgs: bool = False) -> str | None:
+    """The article's focus place: descend from the country while one child holds most evidence.
+
+    With `orgs`, organisation names count too (南京海关 tells 我省 which province it is, though
+    上海电气's revenue is not Shanghai's).
+    """
+    p = names.places()
+    weight: dict[str, float] = defaultdict(float)
+    total = 0.0
+    for m in ms:
+        if m.place is None or m.dateline or (m.org and not orgs):
+            continue
+        w = 0.5 if m.org else 1.0
+        if m.kind == "media":
+            w = 0.5
+        if m.obj or (m.kind in ("country", "institution") and not m.initial):
+            w = 0.3
+        if m.start in lay.headings or lay.paragraph(m.start)[0] in lay.headings:
+            w *= 1.5
+        total += w
+        for a in ancestors(m.place):
+            weight[a] += w
+    if not total:
+        return None
+    node = "100000"
+    while True:
+        kids = [(weight[c], c) for c in _children(node) if weight.get(c)]
+        if not kids:
+            return node
+        best, code = max(kids)
+        if best <= 0.5 * weight[node] + 1e-9:
+            return node
+        node = code
+
+
+_KIDS: dict[str, list[str]] = {}
+
+
+def _children(code: str) -> list[str]:
+    if not _KIDS:
+        for c, pl in names.places().items():
+            if pl.parent:
+                _KIDS.setdefault(pl.parent, []).append(c)
+    return _KIDS.get(code, [])
+
+
+def at_level(code: str, level: str) -> str | None:
+    """The ancestor-or-self of `code` that a cue of `level` (全市, 全省, 全县, 全区) names."""
+    p = names.places()
+    chain = ancestors(code)
+    if level == "any":
+        return code
+    if level == "province":
+        return next((c for c in chain if p[c].level == "province"), None)
+    if level == "city":
+        for c in chain:
+            if p[c].level == "city":
+                return c
+            # municipalities (上海市) and province-administered cities (仙桃市) act as cities
+            if p[c].level == "province" and p[c].name.endswith("市"):
+                return c
+            if p[c].level == "county" and p[c].parent == p[c].province and p[c].name.endswith("市"):
+                return c
+        return None
+    if level == "county":
+        return next((c for c in chain if p[c].level == "county" and not p[c].name.endswith("区")), None)
+    if level == "district":
+        for c in chain:
+            if p[c].level == "county" and p[c].name.endswith("区"):
+                return c
+            if p[c].level == "province" and p[c].name.endswith("自治区"):
+                return c
+        return None
+    return None
+
+
+def cues(ms: list[Mention], focus_code: str | None) -> None:
+    """全市/我省/该县…: the nearest preceding place of that level, else the focus place's."""
+    seen: list[str] = []
+    for m in ms:
+        if m.kind == "cue" and m.place is None:
+            for code in reversed(seen):
+                hit = at_level(code, m.cue_level)
+                if hit:
+                    m.place = hit
+                    break
+            if m.place is None and focus_code:
+                m.place = at_level(focus_code, m.cue_level)
+            m.initial = True
+        if m.place and not m.dateline:
+            seen.append(m.place)

@@ -1,0 +1,94 @@
+"""geo.link on table cases: ambiguous names, context words, functional areas, regions."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import geo
+from geo import gazetteer, names
+
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+@dataclass(frozen=True)
+class Span:
+    """Just the fields geo.link reads and writes (geo never imports indicators)."""
+
+    start: int
+    end: int
+    place: str | None = None
+    province: str | None = None
+    adcode: str | None = None
+    place_level: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+def link_one(text: str, quote: str) -> Span:
+    at = text.index(quote)
+    return geo.link(text, [Span(at, at + len(quote))])[0]
+
+
+def rows(name: str) -> list[dict]:
+    return [json.loads(line) for line in (CASES / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("case", rows("geo_ambiguous.jsonl") + rows("geo_context.jsonl"),
+                         ids=lambda c: c["text"][:16])
+def test_case_table(case):
+    assert link_one(case["text"], case["quote"]).place == case["place"]
+
+
+AMBIGUOUS = ["普陀区", "朝阳区", "鼓楼区", "西湖区", "宝山区", "铁西区", "新华区", "城关区", "江北区"]
+
+
+@pytest.mark.parametrize("name", AMBIGUOUS)
+def test_ambiguous_name_with_parent_and_without(name):
+    codes = [e.target for e in names.aliases()[name] if e.kind == "place"]
+    assert len(codes) >= 2
+    for code in codes:
+        p = gazetteer.place(code)
+        parent = gazetteer.place(p["parent"])
+        text = f"{parent['name']}{name}今年地区生产总值增长7.5%。"
+        got = link_one(text, "7.5%")
+        assert got.adcode == code and got.place == p["full_name"]
+        # Parent elsewhere in the article is context too.
+        text = f"{parent['name']}召开经济工作会议。\n{name}今年地区生产总值增长7.5%。"
+        assert link_one(text, "7.5%").adcode == code
+    bare = link_one(f"{name}今年地区生产总值增长7.5%。", "7.5%")
+    provinces = {gazetteer.place(c)["province"] for c in codes}
+    if len(provinces) == 1:
+        assert bare.place_level == "province" and bare.adcode == provinces.pop()
+    else:
+        assert bare.place is None, f"{name} alone resolved to {bare.place}"
+
+
+def test_fields_are_complete_and_consistent():
+    c = link_one("肃北县新能源装机容量达183万千瓦。", "183万千瓦")
+    assert (c.place, c.province, c.adcode, c.place_level) == (
+        "甘肃省酒泉市肃北蒙古族自治县", "甘肃省", "620923", "county")
+    assert 38 < c.lat < 41 and 94 < c.lon < 98
+    z = link_one("雄安新区进出口增长20%。", "20%")
+    assert (z.province, z.adcode, z.place_level) == ("河北省", "130000", "zone")
+    n = link_one("我国粮食产量达到1.4万亿斤。", "1.4万亿斤")
+    assert (n.place, n.province, n.place_level) == ("中国", "中国", "country")
+
+
+def test_cue_words_take_the_focus():
+    text = "荆州市今年经济运行平稳。\n全市规模以上工业增加值增长8%。"
+    assert link_one(text, "8%").place == "湖北省荆州市"
+    text = "湖北省统计局发布数据。\n全省粮食总产达到557亿斤。"
+    assert link_one(text, "557亿斤").place == "湖北省"
+
+
+def test_no_claims_and_no_places():
+    assert geo.link("没有地名的文本,增长5%。", []) == []
+    assert link_one("没有地名的文本,增长5%。", "5%").place is None
+
+
+def test_offsets_survive_traditional_script():
+    text = "廣東省去年進出口增長4.7%。"
+    assert link_one(text, "4.7%").place == "广东省"
