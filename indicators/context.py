@@ -77,16 +77,11 @@ class Context:
         return True, p.value
 
     def _pick(self, cands: list[Period]) -> tuple[bool, str | None]:
-        """The nearest period before, unless an earlier, narrower one lies inside it (2月8日 … 第一季度)."""
-        for i in range(len(cands) - 1, -1, -1):
-            found, value = self._resolve(cands[i])
-            if not found:
-                continue
-            for earlier in cands[:i]:
-                ok, v = self._resolve(earlier)
-                if ok and v and value and _DATE.match(v) and _within(v, value) and _one_year(value):
-                    return True, v
-            return True, value
+        """The nearest period before the number that resolves (anaphora needs an event date)."""
+        for p in reversed(cands):
+            found, value = self._resolve(p)
+            if found:
+                return True, value
         return False, None
 
     def period(self, pos: int) -> str | None:
@@ -115,15 +110,3 @@ class Context:
         """Whether the number lies under a heading that announces plans or targets."""
         section = self.sections.get(self.segs.paragraph_index(pos))
         return bool(section and section.target)
-
-
-def _one_year(period: str) -> bool:
-    return period[:4] == period.split("/")[-1][:4]
-
-
-def _within(day: str, period: str) -> bool:
-    if "/" in period:
-        a, b = period.split("/")
-    else:
-        a = b = period
-    return a[: len(day)] <= day[: len(a)] and day[: len(b)] <= b

@@ -32,7 +32,6 @@ def _shift(span: tuple[int, int] | None, by: int) -> tuple[int, int] | None:
 def _candidates(text: str, segs: Segments) -> list[tuple[Mention, str, str]]:
     """Mentions that are claims, each with its unit and the unit's default kind."""
     masked = exclusions.masked_spans(text)
-    table = rules.units()
     out = []
     for m in scan(text):
         if masked and _overlaps(masked, m.start, m.end):
@@ -43,10 +42,13 @@ def _candidates(text: str, segs: Segments) -> list[tuple[Mention, str, str]]:
             unit = exclusions.implied_unit(m, text[c_start:c_end])
             if unit is None or exclusions.is_bare_label(text, m):
                 continue
-        unit_kind = table[unit].kind
-        if table[unit].needs:
+        row = rules.unit(unit)
+        unit_kind = row.kind
+        if row.digits_only and m.chinese and not m.magnitude:
+            continue
+        if row.needs:
             c_start, c_end = segs.clause(m.num_start)
-            if not any(w in text[c_start:c_end] for w in table[unit].needs):
+            if not any(w in text[c_start:c_end] for w in row.needs):
                 continue
         if exclusions.excluded(text, m, unit_kind):
             continue
@@ -65,7 +67,6 @@ def extract(text: str, published: date | str | None = None, doc: str | None = No
     segs = Segments(t)
     cands = _candidates(t, segs)
     ctx = Context(t, segs, published, [m.start for m, _, _ in cands])
-    table = rules.units()
 
     rows = []
     last_in_sentence: dict[int, str] = {}     # sentence start → last indicator there
@@ -141,13 +142,13 @@ def extract(text: str, published: date | str | None = None, doc: str | None = No
         quote = text[start:end]
         seen[quote] = seen.get(quote, 0)
         occurrence = text.count(quote, 0, start) + 1 if quote else 1
-        u = table[unit]
-        value = m.value
+        u = rules.unit(unit)
+        value = float(f"{m.value:.15g}")  # 1026.6 * 1e8, not 102659999999.99998
         ss, se = norm.span(s_start, max(s_start + 1, s_end))
         claims.append(Claim(
             doc=doc, quote=quote, start=start, end=end, occurrence=occurrence,
-            value=value, value_high=m.value_high, unit=unit,
-            value_canonical=value * u.factor, unit_canonical=u.canonical,
+            value=value, value_high=m.value_high, unit=u.output,
+            value_canonical=float(f"{value * u.factor:.15g}"), unit_canonical=u.canonical,
             kind=kind, direction=direction, approx=m.approx, indicator=name,
             sector=sector,
             period=period, sentence=text[ss:se].strip(),

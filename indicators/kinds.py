@@ -73,6 +73,9 @@ def _percent(window: str, value: float, after: str = "", earlier: str = "") -> t
         earlier = roles[:-1]
         if "share" in earlier:
             return "share", None
+        moves = [r for r in earlier if r in ("up", "down")]
+        if moves:
+            return "pct_change", moves[-1]  # 经济增长的预期目标是6%: a growth rate
         if "gn" in earlier:
             return "pct_change", "up"
         return "share", None
@@ -82,12 +85,11 @@ def _percent(window: str, value: float, after: str = "", earlier: str = "") -> t
 def _direction(window: str, value: float) -> str | None:
     if value < 0:
         return "down"
-    for role in reversed(_last_cue(window)):
+    roles = _last_cue(window)
+    for role in reversed(roles):
         if role in ("up", "down"):
             return role
-        if role == "gn":
-            return "up"  # 增幅高达1倍以上
-    return None
+    return "up" if "gn" in roles else None  # 增幅高达1倍以上
 
 
 def abs_change(before: str) -> str | None:
@@ -97,7 +99,8 @@ def abs_change(before: str) -> str | None:
     for word, direction in words:
         if tail.endswith(word):
             ahead = tail[: -len(word)]
-            if ahead and ahead[-1] in not_prefix:
+            # 新增就业 names an indicator, but 比年初新增 is a change against a base
+            if ahead and ahead[-1] in not_prefix and not regex.search("[比较]", ahead):
                 return None
             return direction
     return None
@@ -109,7 +112,8 @@ def classify(m: Mention, clause_before: str, unit_kind: str, after: str = "",
     if m.form in _FIXED:
         return _FIXED[m.form]
     if m.form in ("fraction", "cheng", "half"):
-        return "share", None
+        direction = abs_change(clause_before)
+        return ("pct_change", direction) if direction else ("share", None)  # 下降逾一成
     if m.unit == "%" or m.form == "percent":
         return _percent(clause_before, m.value, after, earlier)
     if unit_kind == "pp_change":

@@ -35,7 +35,8 @@ def _pattern() -> regex.Pattern:
     terms = _alt(rules.require(data, "congress_first_year", dict, "periods"))
     year = r"(?<!\d)(?P<y>(?:19|20)\d{2})年"
     within = (
-        f"(?:(?P<m1>{_M})月?(?:份)?[-~至到](?P<m2>{_M})月(?:份)?"
+        f"(?:(?P<m1>{_M})月?(?:份)?[-~至到、](?P<m2>{_M})月(?:份)?"
+        f"|前(?P<qa>[1-4一二两三四])(?:个)?季度|(?:第)?(?P<qb>[1-4一二三四])季度"
         f"|前(?P<mfirst>{_M})(?:个)?月"
         f"|(?P<mo>{_M})月(?:份)?(?:(?P<d>{_D})[日号])?(?:和(?P<mand>{_M})月)?"
         f"|(?P<part>{parts}))"
@@ -99,6 +100,11 @@ def _resolve(m, published: date | None, year_hint: int | None = None) -> str | N
     day = None
     if g("m1"):
         months = (_num(g("m1")), _num(g("m2")))
+    elif g("qa"):
+        months = (1, 3 * _num(g("qa").replace("两", "二")))
+    elif g("qb"):
+        q = _num(g("qb"))
+        months = (3 * q - 2, 3 * q)
     elif g("mfirst"):
         months = (1, _num(g("mfirst")))
     elif g("mo"):
@@ -136,7 +142,7 @@ def find(text: str, published: date | None) -> list[Period]:
             out.append(Period(m.start(), m.end(), None, "reset"))
         elif m.group("ana"):
             out.append(Period(m.start(), m.end(), None, "anaphora"))
-        elif any(m.group(k) for k in ("ya", "yc", "plan", "y", "rel", "m1", "mfirst", "mo", "part")):
+        elif any(m.group(k) for k in ("ya", "yc", "plan", "y", "rel", "m1", "qa", "qb", "mfirst", "mo", "part")):
             hint = _year_hint(text, m.start(), anchors) if published is None else None
             out.append(Period(m.start(), m.end(), _resolve(m, published, hint)))
     return out

@@ -85,6 +85,13 @@ class Unit:
     aliases: tuple[str, ...] = ()
     scan: bool = True
     needs: tuple[str, ...] = ()  # the unit counts only when one of these words is in the clause
+    written: str | None = None   # the official form claims report (方 → 立方米)
+    digits_only: bool = False    # only after Arabic digits or a magnitude (八方 is an idiom)
+
+    @property
+    def output(self) -> str:
+        """The unit as a claim reports it."""
+        return self.written or self.name
 
 
 @cache
@@ -100,7 +107,8 @@ def units() -> dict[str, Unit]:
             unit = Unit(name=row["name"], dim=row["dim"], canonical=row["canonical"],
                         factor=float(row["factor"]), kind=row["kind"],
                         aliases=tuple(row.get("aliases", ())), scan=bool(row.get("scan", True)),
-                        needs=tuple(row.get("needs", ())))
+                        needs=tuple(row.get("needs", ())), written=row.get("written"),
+                        digits_only=bool(row.get("digits_only", False)))
         except (KeyError, TypeError, ValueError) as err:
             raise RuleError(f"{RULES_DIR}/units.yaml: bad unit row {row!r}: {err}") from None
         if unit.kind not in KINDS:
@@ -125,3 +133,17 @@ def unit_spellings() -> dict[str, str]:
             for spelling in (unit.name, *unit.aliases):
                 out[spelling] = unit.name
     return out
+
+
+@cache
+def unit(name: str) -> Unit:
+    """The unit called `name`, including rates written with a slash (公斤/亩, 元/吨)."""
+    table = units()
+    if name in table:
+        return table[name]
+    base, sep, per = name.partition("/")
+    if not sep or base not in table or per not in table:
+        raise KeyError(name)
+    b, p = table[base], table[per]
+    return Unit(name=f"{b.output}/{p.output}", dim=f"{b.dim}/{p.dim}", canonical=f"{b.canonical}/{p.canonical}",
+                factor=b.factor / p.factor, kind="level")

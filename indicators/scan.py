@@ -96,7 +96,7 @@ def pattern() -> regex.Pattern:
         # the general form: 超过5万亿元, 80余家, 3至5亿元, 5%-6%, 1100万立方米以上
         f"(?P<pre>{pre_q})?(?P<neg>-|负(?=\\d))?(?P<n1>{num})(?P<i1>{inn})?(?P<m1>{mag})?(?P<p1>%(?=[-~至到]))?"
         f"(?:(?P<sep>[-~至到])(?P<n2>{num})(?P<i2>{inn})?(?P<m2>{mag})?)?"
-        f"(?P<i3>{inn})?(?:[ \u00a0](?=[{mag_first}]|{unit}))?(?P<m3>{mag})?(?P<unit>{unit})?(?P<post>{post_q})?",
+        f"(?P<i3>{inn})?(?:[ \u00a0](?=[{mag_first}]|{unit}))?(?P<m3>{mag})?(?P<unit>{unit})?(?:/(?P<per>{unit}))?(?P<post>{post_q})?",
     ]
     return regex.compile("|".join(f"(?:{p})" for p in parts))
 
@@ -208,6 +208,8 @@ def _build(m, shares, spellings, counter_unit, vague) -> Mention | None:
     if g("neg"):
         value = -value
     unit = spellings.get(g("unit")) if g("unit") else None
+    if unit and g("per"):
+        unit = f"{unit}/{spellings[g('per')]}"  # 650公斤/亩: a rate
     if g("p1") and unit != "%":
         return None
     start = m.start("pre") if g("pre") else (m.start("neg") if g("neg") else m.start("n1"))
