@@ -122,8 +122,14 @@ def link(text: str, claims: list, published=None) -> list:
         return list(claims)
     a = analyse(text)
     out = []
+    memo: dict[tuple, Mention | None] = {}
     for c in claims:
-        m = place_for(a, c.start, c.end)
+        # Claims between the same mentions and in the same clause share a place.
+        key = (bisect.bisect_left(a.starts, c.start), bisect.bisect_left(a.starts, c.end),
+               a.layout.clause(c.start), a.layout.sentence(c.start))
+        if key not in memo:
+            memo[key] = place_for(a, c.start, c.end)
+        m = memo[key]
         if m is not None:
             fields = dict(_fields(m.place, m.zone if m.kind == "zone" else None)) if m.place else {}
         else:

@@ -67,21 +67,26 @@ def resolve(ms: list[Mention], lay: Layout) -> None:
         if len(m.candidates) == 1 and m.form in ("name", "variant", "chain", "old", "alias") \
                 and m.key not in generic:
             m.place = m.candidates[0]
+    for m in pending:
+        # A unique province or city short name (上海, 宜昌) needs no context.
+        if m.place is None and len(m.candidates) == 1 and m.form == "short" and m.key not in common \
+                and p[m.candidates[0]].level in ("province", "city"):
+            m.place = m.candidates[0]
+    todo = [m for m in pending if m.place is None or m.form in ("short", "town")]
     for _ in range(2):
-        for m in pending:
-            if m.place is not None and m.form not in ("short", "town"):
-                continue
-            if len(m.candidates) == 1 and m.form not in ("short", "town") and m.key not in generic \
-                    and m.key not in common:
-                continue
-            m.place = _decide(m, _evidence(ms, m), lay, common, generic)
+        if not todo:
+            break
+        known = _evidence(ms)
+        for m in todo:
+            m.place = _decide(m, [k for k in known if k is not m], lay, common, generic)
+        todo = [m for m in todo if m.place is None]
 
 
-def _evidence(ms: list[Mention], m: Mention) -> list[Mention]:
-    """Resolved mentions other than `m`, one per place, paragraph and kind of form."""
+def _evidence(ms: list[Mention]) -> list[Mention]:
+    """Resolved mentions, one per place, paragraph and kind of form."""
     seen, out = set(), []
     for k in ms:
-        if k is m or k.place is None or k.dateline or k.place == "100000":
+        if k.place is None or k.dateline or k.place == "100000":
             continue
         key = (k.place, k.para, k.sect, k.org or k.obj or k.kind == "media", k.form, k.kind)
         if key not in seen:
