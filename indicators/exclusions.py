@@ -22,11 +22,14 @@ def _conf():
         "ordinal_before": rules.word_list(_NAME, "ordinal_before"),
         "count_not_before": rules.word_list(_NAME, "count_not_before"),
         "label_after": rules.word_list(_NAME, "label_after"),
+        "unit_label_after": rules.word_list(_NAME, "unit_label_after"),
         "label_heads": rules.word_list(_NAME, "label_heads"),
         "threshold": regex.compile(f"的(?:{_alt(rules.word_list(_NAME, 'threshold_heads'))})(?![\\d])"),
         "label_run": regex.compile(f"\\p{{Han}}{{0,4}}?(?:{_alt(rules.word_list(_NAME, 'label_heads'))})"),
         "abstract": regex.compile(_alt(rules.word_list(_NAME, "abstract_nouns"))),
         "lone_numerals": rules.word_list(_NAME, "lone_numerals_not_counts"),
+        "ge_concrete": rules.word_list(_NAME, "chinese_ge_concrete"),
+        "ge_units": rules.word_list(_NAME, "chinese_ge_units"),
         "money_unit": money["unit"],
         "money_mags": set(money["magnitudes"]),
         "money_cue_mags": set(money["with_cue_magnitudes"]),
@@ -68,6 +71,8 @@ def excluded(text: str, m: Mention, unit_kind: str) -> bool:
     tail = text[m.end:m.end + 6]
     if m.form == "general" and m.unit_start == m.end and tail.startswith(conf["label_after"]):
         return True  # 四巨头, 六大产业, 百亿级: no unit, a label follows
+    if tail.startswith(conf["unit_label_after"]):
+        return True  # 百万千瓦级, 万吨级: a size class
     if unit_kind == "level" and m.form == "general" and m.approx == "more_than":
         run = conf["label_run"].match(tail + text[m.end + 6:m.end + 10])
         if run and "的" not in run.group() and not regex.search(r"[\d达为是超过占完成实现]", run.group()):
@@ -77,6 +82,11 @@ def excluded(text: str, m: Mention, unit_kind: str) -> bool:
     if unit_kind == "count":
         if m.chinese and m.numeral in conf["lone_numerals"] and m.start == m.num_start:
             return True
+        if m.chinese and m.value <= 10 and m.unit in conf["ge_units"] and not m.magnitude:
+            noun = text[m.end:m.end + 12].lstrip("多余")
+            noun = regex.sub(r"^\p{Han}{1,4}?的", "", noun)  # 三个新鲜的概念 → 概念
+            if not any(noun.startswith(w) or noun[2:].startswith(w) for w in conf["ge_concrete"]):
+                return True  # 三个方面, 两个名字: rhetorical counts (GUIDELINES rule 5)
         head = regex.split(r"[，,。；;、：:！？!?（）()“”\s]", text[m.end:m.end + 8], maxsplit=1)[0]
         if head and conf["abstract"].fullmatch(head.rsplit("的", 1)[-1]):
             return True  # 两个新鲜的概念: a count of abstract things

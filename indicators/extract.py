@@ -114,7 +114,7 @@ def extract(text: str, published: date | str | None = None, doc: str | None = No
                        or ctx.section_target(m.num_start)
                        or kinds.names_target(t[m.end:segs.clause(m.num_start)[1]]))
             past = published is not None and period is not None and year_of(period) < published.year
-            if planned and not past:
+            if planned and not past and not kinds.after_past_marker(t[max(0, m.start - 4):m.start]):
                 if kind not in ("pct_change", "pp_change"):
                     direction = None
                 kind = "target"

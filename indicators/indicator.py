@@ -28,6 +28,7 @@ def _conf():
         "split_after": sorted(rules.word_list(_NAME, "split_after"), key=len, reverse=True),
         "share_split": rules.word_list(_NAME, "share_split"),
         "per": rules.require(data, "per_marker", str, _NAME),
+        "not_indicators": set(rules.word_list(_NAME, "not_indicators")),
     }
 
 
@@ -98,7 +99,7 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     phrase = chunk[start:end].strip()
     if not phrase or phrase in conf["generic"] or _is_place(phrase, conf) or phrase.isdigit():
         return None
-    if toks and all(f.startswith("v") and f != "vn" for _, f in toks):
+    if phrase in conf["not_indicators"]:
         return None  # a verb alone (锚定, 举行) names no quantity
     return start, end
 

@@ -56,6 +56,7 @@ def _targets() -> regex.Pattern:
 
 def _percent(window: str, value: float, after: str = "", earlier: str = "") -> tuple[str, str | None]:
     roles = _last_cue(window)
+    earlier_text = earlier
     if value < 0:
         return "pct_change", "down"
     if not roles:
@@ -73,11 +74,14 @@ def _percent(window: str, value: float, after: str = "", earlier: str = "") -> t
         earlier = roles[:-1]
         if "share" in earlier:
             return "share", None
-        moves = [r for r in earlier if r in ("up", "down")]
-        if moves:
-            return "pct_change", moves[-1]  # 经济增长的预期目标是6%: a growth rate
-        if "gn" in earlier:
-            return "pct_change", "up"
+        for roles_here in (earlier, _last_cue(earlier_text)):
+            if "share" in roles_here:
+                return "share", None
+            moves = [r for r in roles_here if r in ("up", "down")]
+            if moves:
+                return "pct_change", moves[-1]  # 经济增长的预期目标是6%: a growth rate
+            if "gn" in roles_here:
+                return "pct_change", "up"  # GDP增速最快的是兴安盟,为8.0%
         return "share", None
     return "share", None
 
@@ -137,8 +141,13 @@ def heading_is_target(line: str) -> bool:
 
 
 def names_target(after: str) -> bool:
-    """Whether the words after a number call it a target (7.5%左右的增长目标)."""
-    return after.startswith("的") and _heading_words().search(after[:8]) is not None
+    """Whether the words after a number call it a target (7.5%左右的增长目标, 6900万元目标)."""
+    return regex.match(r"(?:的)?\p{Han}{0,4}?目标", after) is not None
+
+
+def after_past_marker(before: str) -> bool:
+    """Whether the number follows a word that puts it in the past (过去的600余公斤)."""
+    return before.endswith(rules.word_list("kinds", "past_markers"))
 
 
 def is_target(before: str) -> bool:

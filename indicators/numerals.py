@@ -50,7 +50,7 @@ def parse_magnitude(word: str) -> float:
 
 def parse_arabic(s: str) -> float:
     """'1,640.5' → 1640.5."""
-    return float(s.replace(",", ""))
+    return float(s.replace(",", "").replace(" ", ""))  # 59. 4亿元: a typesetting space
 
 
 def parse_chinese(s: str) -> float:

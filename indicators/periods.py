@@ -33,7 +33,7 @@ def _pattern() -> regex.Pattern:
     resets = _alt(rules.word_list("periods", "reset_words"))
     anaphora = _alt(rules.word_list("periods", "anaphora"))
     terms = _alt(rules.require(data, "congress_first_year", dict, "periods"))
-    year = r"(?<!\d)(?P<y>(?:19|20)\d{2})年"
+    year = r"(?<![\d比较])(?P<y>(?:19|20)\d{2})年"  # 较2015年 is a base of comparison
     within = (
         f"(?:(?P<m1>{_M})月?(?:份)?[-~至到、](?P<m2>{_M})月(?:份)?"
         f"|前(?P<qa>[1-4一二两三四])(?:个)?季度|(?:第)?(?P<qb>[1-4一二三四])季度"

@@ -59,7 +59,7 @@ def pattern() -> regex.Pattern:
     counters = rules.require(rules.load("units"), "bare_counters", dict, "units")
     rank_nb = "".join(rules.word_list("kinds", "rank_unit_not_before"))
 
-    arabic = r"(?<![\d.A-Za-z])\d+(?:,\d{3})*(?:\.\d+)?(?![\d,]*\.\d)"
+    arabic = r"(?<![\d.A-Za-z])\d+(?:,\d{3})*(?:\.\s?\d+)?(?![\d,]*\.\d)"
     lead = numerals.leading_chars()
     chinese = f"(?:[{vague}](?=[{cn}]))?[{lead}][{cn}]*"
     num = f"(?:{arabic}|{chinese})"
@@ -77,7 +77,7 @@ def pattern() -> regex.Pattern:
         # 六分之一
         f"(?P<fr_pre>{pre_q})?(?P<den>{single})分之(?P<fnum>{single})(?P<fr_post>{post_q})?",
         # 八成, 近五成, 八成以上
-        f"(?P<ch_pre>{pre_q})?(?P<cheng>[一二三四五六七八九十]|\\d)成(?![{cheng_nb}])(?P<ch_post>{post_q})?",
+        f"(?P<ch_pre>{pre_q})?(?P<cheng>[一二三四五六七八九十]|\\d)成(?P<cheng2>[一二三四五六七八九](?![\\p{{Han}}&&[^以左上多余]]))?(?![{cheng_nb}])(?P<ch_post>{post_q})?",
         # 一半, 超半壁江山
         f"(?P<h_pre>{pre_q})?(?P<half>{_alt(shares)})(?P<h_post>{post_q})?",
         # 连续16年
@@ -87,7 +87,7 @@ def pattern() -> regex.Pattern:
         # 居全国第8位
         f"(?:(?P<rank_verb>{_alt(rules.word_list('kinds', 'rank_verbs'))})"
         f"(?P<rank_scope>[^\\d，,。；;、\\s第]{{0,12}}?))?第(?P<rank>{single})"
-        f"(?(rank_verb)(?P<rank_unit>{_alt(rules.word_list('kinds', 'rank_units'))})?"
+        f"(?(rank_verb)(?:(?P<rank_unit>{_alt(rules.word_list('kinds', 'rank_units'))})|(?!\\p{{Han}}))"
         f"|(?P<rank_unit2>{_alt(rules.word_list('kinds', 'rank_units'))})(?![{rank_nb}]))",
         # 7省市
         f"(?P<ctr>(?<![\\d.])\\d+)(?P<ctr_noun>{_alt(counters['nouns'])})",
@@ -99,6 +99,11 @@ def pattern() -> regex.Pattern:
         f"(?P<i3>{inn})?(?:[ \u00a0](?=[{mag_first}]|{unit}))?(?P<m3>{mag})?(?P<unit>{unit})?(?:/(?P<per>{unit}))?(?P<post>{post_q})?",
     ]
     return regex.compile("|".join(f"(?:{p})" for p in parts))
+
+
+@cache
+def _not_before() -> str:
+    return "".join(rules.require(rules.load("numerals"), "magnitude_not_before", list, "numerals"))
 
 
 def _trailing_magnitude(numeral: str) -> str | None:
@@ -168,7 +173,8 @@ def _build(m, shares, spellings, counter_unit, vague) -> Mention | None:
                        _approx(g("fr_pre"), g("fr_post")), chinese=cn, numeral=g("den"))
     if g("cheng") is not None:
         tenth, cn = _number(g("cheng"))
-        return Mention(m.start(), m.end(), m.start("cheng"), tenth * 10.0, "%", "cheng",
+        hundredth = _number(g("cheng2"))[0] if g("cheng2") else 0.0  # 一成一 = 11%
+        return Mention(m.start(), m.end(), m.start("cheng"), tenth * 10.0 + hundredth, "%", "cheng",
                        _approx(g("ch_pre"), g("ch_post")), chinese=cn, numeral=g("cheng"))
     if g("half") is not None:
         row = shares[g("half")]
@@ -194,6 +200,8 @@ def _build(m, shares, spellings, counter_unit, vague) -> Mention | None:
         return Mention(m.start(), m.end(), m.start(), float(g("ctr")), counter_unit, "counter", numeral=g("ctr"))
     n1 = g("n1")
     value, cn = _number(n1)
+    if cn and n1[-1] in "千百十" and g("unit") and g("unit")[0] in _not_before():
+        return None  # 千万千瓦级: the numeral swallowed the 千 of 千瓦
     mag = g("m1") or g("m3") or g("m2")
     factor = numerals.parse_magnitude(mag) if mag else 1.0
     high = None
