@@ -10,6 +10,9 @@ from . import rules
 from .scan import Mention, _alt
 
 _NAME = "exclusions"
+_NOT_LABEL = regex.compile(r"[\d达为是超过占完成实现]")
+_ADJ_DE = regex.compile(r"^\p{Han}{1,4}?的")
+_HEAD_END = regex.compile(r"[，,。；;、：:！？!?（）()“”\s]")
 
 
 @cache
@@ -75,7 +78,7 @@ def excluded(text: str, m: Mention, unit_kind: str) -> bool:
         return True  # 百万千瓦级, 万吨级: a size class
     if unit_kind == "level" and m.form == "general" and m.approx == "more_than":
         run = conf["label_run"].match(tail + text[m.end + 6:m.end + 10])
-        if run and "的" not in run.group() and not regex.search(r"[\d达为是超过占完成实现]", run.group()):
+        if run and "的" not in run.group() and not _NOT_LABEL.search(run.group()):
             return True  # 过1亿元项目, 超10亿元投资项目: an amount naming a class of projects
     if unit_kind in ("level", "count") and m.form == "general" and conf["threshold"].match(tail):
         return True  # GDP超过1000亿元的园区: a threshold naming a class
@@ -84,10 +87,10 @@ def excluded(text: str, m: Mention, unit_kind: str) -> bool:
             return True
         if m.chinese and m.value <= 10 and m.unit in conf["ge_units"] and not m.magnitude:
             noun = text[m.end:m.end + 12].lstrip("多余")
-            noun = regex.sub(r"^\p{Han}{1,4}?的", "", noun)  # 三个新鲜的概念 → 概念
+            noun = _ADJ_DE.sub("", noun)  # 三个新鲜的概念 → 概念
             if not any(noun.startswith(w) or noun[2:].startswith(w) for w in conf["ge_concrete"]):
                 return True  # 三个方面, 两个名字: rhetorical counts (GUIDELINES rule 5)
-        head = regex.split(r"[，,。；;、：:！？!?（）()“”\s]", text[m.end:m.end + 8], maxsplit=1)[0]
+        head = _HEAD_END.split(text[m.end:m.end + 8], maxsplit=1)[0]
         if head and conf["abstract"].fullmatch(head.rsplit("的", 1)[-1]):
             return True  # 两个新鲜的概念: a count of abstract things
     return False

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from functools import cache, lru_cache
 
+import regex
+
 from . import rules
+from .scan import _alt
 
 _NAME = "indicator"
 
@@ -18,6 +21,9 @@ def _conf():
     seps = set(rules.require(data, "separators", str, _NAME))
     return {
         "right": right,
+        # 收购价为每斤1.38元: a trailing 每 + unit makes a rate, not part of the indicator
+        "right_re": regex.compile(f"(?:{_alt(right)}|{regex.escape(data['per_marker'])}.)\\s*$"),
+        "split_re": regex.compile(_alt(rules.word_list(_NAME, "split_after")), flags=regex.REVERSE),
         "left": left,
         "seps": seps,
         "max": int(data["max_length"]),
@@ -76,10 +82,9 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
             at = chunk.rfind(word, start, end)
             if at > start:
                 end = _trim_right(chunk, start, at, conf)
-    for word in conf["split_after"]:
-        at = chunk.rfind(word, start, end)
-        if at >= start and at + len(word) < end:
-            start = at + len(word)
+    split = conf["split_re"].search(chunk, start, max(start, end - 1))
+    if split is not None:
+        start = split.end()
     start = max(start, end - conf["max"] * 2)
     if end <= start:
         return None
@@ -106,18 +111,12 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
 
 def _trim_right(chunk: str, start: int, end: int, conf) -> int:
     """Move `end` left past the verbs and particles between an indicator and its number."""
-    changed = True
-    while end > start and changed:
-        changed = False
-        while end > start and chunk[end - 1].isspace():
-            end -= 1
-        if end - start >= 2 and chunk[end - 2] == conf["per"]:
-            end, changed = end - 2, True  # 收购价为每斤1.38元: the price is per 斤
-            continue
-        for word in conf["right"]:
-            if chunk.endswith(word, start, end):
-                end, changed = end - len(word), True
-                break
+    pattern = conf["right_re"]
+    while end > start:
+        m = pattern.search(chunk, start, end)
+        if m is None:
+            return end
+        end = m.start()
     return end
 
 
@@ -190,15 +189,27 @@ def _sectors() -> tuple[list[tuple[str, tuple[str, ...]]], list[tuple[str, tuple
     return strong, weak
 
 
+@cache
+def _sector_patterns() -> tuple[regex.Pattern, dict[str, int], regex.Pattern, dict[str, int]]:
+    """One pattern per tier over every keyword, and each keyword's sector rank (file order)."""
+    out = []
+    for table in _sectors():
+        rank = {w: i for i, (_, words) in enumerate(table) for w in words}
+        out += [regex.compile(_alt(rank)), rank]
+    return tuple(out)
+
+
 def sector_of(*texts: str | None, weak: bool = False) -> str | None:
-    """The first sector whose keyword occurs in the first text that has one, else None."""
+    """The first sector (in file order) with a keyword in the first text that has one, else None."""
+    strong_re, strong_rank, weak_re, weak_rank = _sector_patterns()
+    pattern, rank = (weak_re, weak_rank) if weak else (strong_re, strong_rank)
     table = _sectors()[1 if weak else 0]
     for text in texts:
         if not text:
             continue
-        for sector, words in table:
-            if any(w in text for w in words):
-                return sector
+        found = [rank[m.group()] for m in pattern.finditer(text, overlapped=True)]
+        if found:
+            return table[min(found)][0]
     return None
 
 

@@ -8,6 +8,8 @@ import regex
 from . import rules
 from .scan import Mention, _alt
 
+_COMPARED = regex.compile("[比较]")
+_NAMED_TARGET = regex.compile(r"(?:的)?\p{Han}{0,4}?目标")
 _FIXED = {"streak": ("count", None), "rank": ("rank", None), "counter": ("count", None)}
 
 
@@ -104,7 +106,7 @@ def abs_change(before: str) -> str | None:
         if tail.endswith(word):
             ahead = tail[: -len(word)]
             # 新增就业 names an indicator, but 比年初新增 is a change against a base
-            if ahead and ahead[-1] in not_prefix and not regex.search("[比较]", ahead):
+            if ahead and ahead[-1] in not_prefix and not _COMPARED.search(ahead):
                 return None
             return direction
     return None
@@ -142,7 +144,7 @@ def heading_is_target(line: str) -> bool:
 
 def names_target(after: str) -> bool:
     """Whether the words after a number call it a target (7.5%左右的增长目标, 6900万元目标)."""
-    return regex.match(r"(?:的)?\p{Han}{0,4}?目标", after) is not None
+    return _NAMED_TARGET.match(after) is not None
 
 
 def after_past_marker(before: str) -> bool:
@@ -157,8 +159,10 @@ def is_target(before: str) -> bool:
 
 def opens_target_list(sentence_before: str) -> bool:
     """Whether a target cue introduces a list with a colon earlier in the sentence."""
-    intro = rules.require(rules.load("kinds"), "target_list_intro", str, "kinds")
-    for m in _targets().finditer(sentence_before):
-        if regex.match(f".{{0,4}}?{intro}", sentence_before[m.end():]):
-            return True
-    return False
+    intro = _list_intro()
+    return any(intro.match(sentence_before, m.end()) for m in _targets().finditer(sentence_before))
+
+
+@cache
+def _list_intro() -> regex.Pattern:
+    return regex.compile(".{0,4}?" + rules.require(rules.load("kinds"), "target_list_intro", str, "kinds"))

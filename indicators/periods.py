@@ -41,8 +41,13 @@ def _pattern() -> regex.Pattern:
         f"|(?P<mo>{_M})月(?:份)?(?:(?P<d>{_D})[日号])?(?:和(?P<mand>{_M})月)?"
         f"|(?P<part>{parts}))"
     )
+    words = [row["word"] for key in ("relative_years", "parts_of_year") for row in data[key]]
+    words += list(data["plans"]) + list(rules.word_list("periods", "reset_words"))
+    words += list(rules.word_list("periods", "anaphora")) + list(data["congress_first_year"])
+    first = "".join(sorted({w[0] for w in words} | set("0123456789一二三四五六七八九十两从前第“\"")))
+    # A leading class lets the engine skip quickly to where a period can start.
     return regex.compile(
-        f"(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
+        f"(?=[{regex.escape(first)}])(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
         f"|从(?P<yc>(?:19|20)\\d{{2}})年?到(?P<yd>(?:19|20)\\d{{2}})年"
         f"|(?:{year}|(?<![比较于同])(?P<rel>{rel}))(?:{within})?"
         f"|(?<![\\d.])(?:{within})"
