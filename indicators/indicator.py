@@ -201,16 +201,20 @@ def _sector_patterns() -> tuple[regex.Pattern, dict[str, int], regex.Pattern, di
 
 def sector_of(*texts: str | None, weak: bool = False) -> str | None:
     """The first sector (in file order) with a keyword in the first text that has one, else None."""
+    for text in texts:
+        sector = _sector_in(text, weak) if text else None
+        if sector:
+            return sector
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _sector_in(text: str, weak: bool) -> str | None:
+    # Claims of one sentence share it: look each sentence up once.
     strong_re, strong_rank, weak_re, weak_rank = _sector_patterns()
     pattern, rank = (weak_re, weak_rank) if weak else (strong_re, strong_rank)
-    table = _sectors()[1 if weak else 0]
-    for text in texts:
-        if not text:
-            continue
-        found = [rank[m.group()] for m in pattern.finditer(text, overlapped=True)]
-        if found:
-            return table[min(found)][0]
-    return None
+    found = [rank[m.group()] for m in pattern.finditer(text)]
+    return _sectors()[1 if weak else 0][min(found)][0] if found else None
 
 
 def dominant(sectors: list[str | None]) -> str | None:

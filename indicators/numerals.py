@@ -31,6 +31,7 @@ def leading_chars() -> str:
     return "".join(digits) + "".join(small)
 
 
+@cache
 def magnitude_words() -> dict[str, float]:
     """Magnitude words that may follow an Arabic number, longest first."""
     mags = _tables()[3]

@@ -31,6 +31,9 @@ class Mention:
     unit_start: int = -1  # where the unit is written (general form), for the words that follow it
 
 
+FORMS = ("f_pct", "f_frac", "f_cheng", "f_half", "f_streak1", "f_streak2", "f_rank", "f_ctr", "f_bm", "f_gen")
+
+
 def _alt(words) -> str:
     return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
@@ -98,7 +101,8 @@ def pattern() -> regex.Pattern:
         f"(?:(?P<sep>[-~至到])(?P<n2>{num})(?P<i2>{inn})?(?P<m2>{mag})?)?"
         f"(?P<i3>{inn})?(?:[ \u00a0](?=[{mag_first}]|{unit}))?(?P<m3>{mag})?(?P<unit>{unit})?(?:/(?P<per>{unit}))?(?P<post>{post_q})?",
     ]
-    return regex.compile("|".join(f"(?:{p})" for p in parts))
+    # Each form is a named group of its own, so a match tells its form by `lastgroup`.
+    return regex.compile("|".join(f"(?P<{name}>{p})" for name, p in zip(FORMS, parts)))
 
 
 @cache
@@ -139,10 +143,13 @@ def outside_approx(text: str, start: int) -> str | None:
     """The approx set by a verb right before a quote but outside it (突破700亿元, 超过了16%)."""
     before, _, _ = _qualifiers()
     head = text[max(0, start - 5):start].rstrip("了 ")
-    for word in sorted(before, key=len, reverse=True):
-        if head.endswith(word):
-            return before[word]["approx"]
-    return None
+    m = _before_words().search(head)
+    return before[m.group()]["approx"] if m else None
+
+
+@cache
+def _before_words() -> regex.Pattern:
+    return regex.compile(f"(?:{_alt(_qualifiers()[0])})$")
 
 
 def scan(text: str):
@@ -162,41 +169,42 @@ def scan(text: str):
 
 def _build(m, shares, spellings, counter_unit, vague) -> Mention | None:
     g = m.group
-    if g("pct") is not None:
+    form = m.lastgroup
+    if form == "f_pct":
         value, cn = _number(g("pct"))
         return Mention(m.start("pct_pre") if g("pct_pre") else m.start(), m.end(), m.start("pct"), value, "%",
                        "percent", _approx(g("pct_pre"), g("pct_post")), chinese=cn, numeral=g("pct"))
-    if g("den") is not None:
+    if form == "f_frac":
         den, cn = _number(g("den"))
         num, _ = _number(g("fnum"))
         return Mention(m.start(), m.end(), m.start("den"), 100.0 * num / den, "%", "fraction",
                        _approx(g("fr_pre"), g("fr_post")), chinese=cn, numeral=g("den"))
-    if g("cheng") is not None:
+    if form == "f_cheng":
         tenth, cn = _number(g("cheng"))
         hundredth = _number(g("cheng2"))[0] if g("cheng2") else 0.0  # 一成一 = 11%
         return Mention(m.start(), m.end(), m.start("cheng"), tenth * 10.0 + hundredth, "%", "cheng",
                        _approx(g("ch_pre"), g("ch_post")), chinese=cn, numeral=g("cheng"))
-    if g("half") is not None:
+    if form == "f_half":
         row = shares[g("half")]
         approx = _approx(g("h_pre"), g("h_post"))
         if approx == "exact":
             approx = row["approx"]
         return Mention(m.start(), m.end(), m.start("half"), float(row["value"]), "%", "half", approx,
                        chinese=True, numeral=g("half"))
-    if g("streak1") is not None or g("streak2") is not None:
-        key = "streak1" if g("streak1") is not None else "streak2"
+    if form in ("f_streak1", "f_streak2"):
+        key = form[2:]
         value, cn = _number(g(key))
         return Mention(m.start(), m.end(), m.start(key), value, "年", "streak", chinese=cn, numeral=g(key))
-    if g("rank") is not None:
+    if form == "f_rank":
         value, cn = _number(g("rank"))
         start = m.start("rank") - 1  # the quote starts at 第
         return Mention(start, m.end(), m.start("rank"), value, g("rank_unit") or g("rank_unit2") or "位", "rank", chinese=cn,
                        numeral=g("rank"))
-    if g("bm") is not None:
+    if form == "f_bm":
         return Mention(m.start(), m.end(), m.start("bm"), numerals.parse_magnitude(g("bm")),
                        spellings[g("bm_unit")], "general", _approx(g("bm_pre"), g("bm_post")),
                        magnitude=g("bm"), numeral=g("bm"), unit_start=m.start("bm_unit"))
-    if g("ctr") is not None:
+    if form == "f_ctr":
         return Mention(m.start(), m.end(), m.start(), float(g("ctr")), counter_unit, "counter", numeral=g("ctr"))
     n1 = g("n1")
     value, cn = _number(n1)
