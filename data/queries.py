@@ -151,26 +151,10 @@ def option_ranges(con) -> dict:
             "kinds": kinds["kind"].tolist()}
 
 
-def place_options(con, parent: str | None = None) -> pd.DataFrame:
-    """Admin areas one level below `parent` (None: provinces) that have claims: code, name, claims.
-
-    `name` is the most frequent place name stated at exactly that code, or the province name.
-    """
-    if parent is None:
-        length, params, cond = 2, [], "TRUE"
-    else:
-        prefix = adcode_prefix(parent)
-        length = {2: 4, 4: 6}.get(len(prefix))
-        if length is None:
-            return pd.DataFrame({"adcode": [], "name": [], "claims": []})
-        cond, params = "starts_with(adcode, ?)", [prefix]
-    sql = (f"SELECT rpad(substr(adcode, 1, {length}), 6, '0') AS adcode, "
-           f"coalesce(mode(place) FILTER (WHERE adcode = rpad(substr(adcode, 1, {length}), 6, '0')), "
-           f"         {'mode(province)' if length == 2 else 'NULL'}) AS name, count(*) AS claims "
-           f"FROM {CLAIMS} WHERE adcode IS NOT NULL AND length(adcode) = 6 AND {cond} "
-           f"AND substr(adcode, 1, {length}) NOT LIKE '%00' "
-           f"GROUP BY 1 ORDER BY 1")
-    return _df(con, sql, params)
+def adcode_counts(con) -> pd.DataFrame:
+    """Claims per six-digit admin code over the whole store (the place filter's options)."""
+    return _df(con, f"SELECT adcode, count(*) AS claims FROM {CLAIMS} WHERE adcode IS NOT NULL "
+                    f"GROUP BY 1 ORDER BY 1")
 
 
 def region_stats(con, f: Filters, prefix_len: int, indicator: str | None = None) -> pd.DataFrame:

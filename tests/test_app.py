@@ -107,9 +107,20 @@ def test_sidebar_widgets_narrow_claims(app):
 def test_city_options_follow_province(app):
     assert app.selectbox(key="f_city").disabled
     app.selectbox(key="f_prov").set_value("330000").run()
-    assert "330100" in app.selectbox(key="f_city").options or "浙江省杭州市" in app.selectbox(key="f_city").options
+    assert app.selectbox(key="f_city").options == ["全部", "杭州市"]  # only areas with claims
     app.selectbox(key="f_city").set_value("330100").run()
     assert {m.label: m.value for m in app.metric}["数值陈述"] == "2"  # 杭州市 and its 西湖区
+
+
+def test_municipality_drills_to_districts(app):
+    app.selectbox(key="f_prov").set_value("310000").run()
+    assert app.selectbox(key="f_city").options == ["全部", "浦东新区"]  # 上海's children are districts
+    app.switch_page("views/map.py").run()
+    regions = next(layer for layer in _deck_spec(app)["layers"] if layer["id"] == "regions")
+    codes = {f["properties"]["adcode"] for f in regions["data"]}
+    assert "310115" in codes and all(c.startswith("31") and c != "310000" for c in codes)
+    pudong = next(f for f in regions["data"] if f["properties"]["adcode"] == "310115")
+    assert pudong["properties"]["claims"] == 1
 
 
 def test_query_params_round_trip(atlas_store):
@@ -181,9 +192,14 @@ def test_map_is_offline_by_default(app):
     app.switch_page("views/map.py").run()
     no_errors(app)
     spec = _deck_spec(app)
-    assert spec.get("mapProvider") is None and spec.get("mapStyle") is None
+    assert spec.get("mapProvider") is None
+    assert not str(spec.get("mapStyle")).startswith("http")  # no basemap style to fetch
     markers = next(layer for layer in spec["layers"] if layer["id"] == "claims")
     assert len(markers["data"]) == len({c[-1] for d in DOCS for c in d["claims"]})
+    regions = next(layer for layer in spec["layers"] if layer["id"] == "regions")
+    by_code = {f["properties"]["adcode"]: f["properties"] for f in regions["data"]}
+    assert len(by_code) >= 31 and by_code["330000"]["claims"] == 3 and by_code["110000"]["claims"] == 0
+    assert by_code["330000"]["fill"] != by_code["110000"]["fill"]
     app.toggle(key="map_basemap").set_value(True).run()
     assert _deck_spec(app)["mapProvider"] == "carto"
 

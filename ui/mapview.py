@@ -10,12 +10,12 @@ import pydeck as pdk
 EMPTY_FILL = [225, 229, 235, 160]
 LINE = [90, 98, 110, 200]
 # Light to dark blue: counts and values are shown on a log scale, most areas have few claims.
-RAMP = ((239, 243, 255), (189, 215, 238), (107, 174, 214), (49, 130, 189), (8, 81, 156))
+RAMP = ((198, 219, 239), (158, 202, 225), (107, 174, 214), (49, 130, 189), (8, 81, 156))
 BASEMAPS = {"carto": "light"}
+MAP_W, MAP_H = 760, 560  # the deck's usual size on a wide page
 
 
-def significant(adcode: str) -> str:
-    """The significant prefix of a six-digit code (310000 → 31, 310100 → 3101)."""
+def _significant(adcode: str) -> str:
     code = str(adcode)
     return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
 
@@ -44,9 +44,11 @@ def paint(geojson: dict, stats: pd.DataFrame, metric: str, labels: dict) -> dict
     for feat in geojson.get("features", []):
         props = feat.get("properties") or {}
         code = str(props.get("adcode", ""))
-        rows.append((feat, props, by_prefix.get(significant(code)) if code else None))
+        rows.append((feat, props, by_prefix.get(_significant(code)) if code else None))
     values = [getattr(r, metric) for _, _, r in rows if r is not None and pd.notna(getattr(r, metric))]
     lo, hi = (min(values), max(values)) if values else (0, 0)
+    if metric == "claims":
+        lo = 0  # any area with claims stands out from the grey of areas without
     out = []
     for feat, props, r in rows:
         name = str(props.get("name", props.get("adcode", "")))
@@ -87,10 +89,19 @@ def view_of(geojson: dict | None, markers: list[dict]) -> pdk.ViewState:
         xs, ys = [m["lon"] for m in markers], [m["lat"] for m in markers]
     if not xs:
         return pdk.ViewState(longitude=104.5, latitude=35.5, zoom=3.0)
-    lon, lat = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-    span = max(max(xs) - min(xs), (max(ys) - min(ys)) * 1.3, 0.05)
-    zoom = max(min(math.log2(360 / span) + 0.6, 11), 2.5)
-    return pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom)
+    # Fit the box into a deck of about MAP_W x MAP_H pixels in Web Mercator (deck.gl: 512 px per 360° at zoom 0).
+    lon = (min(xs) + max(xs)) / 2
+    y_lo, y_hi = _merc(min(ys)), _merc(max(ys))
+    lat = math.degrees(math.atan(math.sinh((y_lo + y_hi) / 2)))
+    span_x = max(max(xs) - min(xs), 0.05) / 360
+    span_y = max(y_hi - y_lo, 0.001) / (2 * math.pi)
+    zoom = math.log2(min(MAP_W / (512 * span_x), MAP_H / (512 * span_y))) - 0.1
+    return pdk.ViewState(longitude=lon, latitude=lat, zoom=max(min(zoom, 11), 1.5))
+
+
+def _merc(lat: float) -> float:
+    lat = max(min(lat, 85.0), -85.0)
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
 
 def _coords(geom: dict, xs: list, ys: list) -> None:
@@ -112,7 +123,9 @@ def deck(geojson: dict | None, markers: list[dict], basemap: bool = False) -> pd
                                 line_width_min_pixels=0.6, auto_highlight=True))
     if markers:
         layers.append(pdk.Layer("ScatterplotLayer", data=markers, id="claims", pickable=True,
-                                get_position=["lon", "lat"], get_radius="radius", radius_units="pixels",
+                                get_position=["lon", "lat"], get_radius="radius",
+                                # quoted: pydeck turns bare strings into JS expressions
+                                radius_units="'pixels'",
                                 get_fill_color=[214, 39, 40, 190], get_line_color=[255, 255, 255],
                                 line_width_min_pixels=1, stroked=True))
     tooltip = {"html": "{tooltip}", "style": {"fontFamily": "Noto Sans CJK SC, sans-serif",
@@ -120,5 +133,7 @@ def deck(geojson: dict | None, markers: list[dict], basemap: bool = False) -> pd
     if basemap:
         return pdk.Deck(layers=layers, initial_view_state=view_of(geojson, markers), tooltip=tooltip,
                         map_provider="carto", map_style=BASEMAPS["carto"])
+    # map_style must stay at pydeck's default here: with map_provider=None that default means
+    # "no basemap", while an explicit map_style=None makes Streamlit load a Carto basemap.
     return pdk.Deck(layers=layers, initial_view_state=view_of(geojson, markers), tooltip=tooltip,
-                    map_provider=None, map_style=None)
+                    map_provider=None)

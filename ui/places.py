@@ -1,58 +1,72 @@
-"""Admin areas for the place filter and the map: codes with claims, named by the gazetteer."""
+"""Admin areas for the place filter and the map: the gazetteer's tree, limited to areas with claims."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from .state import q, t
+from geo import gazetteer
+
+from .state import q
+
+COUNTRY = "100000"
 
 
-def gazetteer():
-    """The `geo.gazetteer` module, or None while it is not available."""
+def significant(adcode: str) -> str:
+    """The significant prefix of a six-digit code (310000 → 31, 330100 → 3301, 429004 → 429004)."""
+    code = str(adcode)
+    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+
+
+def name(adcode: str) -> str:
+    """The official short name of an admin code, or the code itself when the gazetteer lacks it."""
     try:
-        from geo import gazetteer as gz
-    except ImportError:
-        return None
-    return gz
+        return gazetteer.place(adcode)["name"]
+    except KeyError:
+        return str(adcode)
 
 
-def name(adcode: str, fallback: str | None = None) -> str:
-    """The official name of an admin code, else `fallback`, else the code itself."""
-    gz = gazetteer()
-    if gz is not None:
-        try:
-            entry = gz.by_adcode(adcode)
-        except (KeyError, ValueError, AttributeError):
-            entry = None
-        if entry is not None:
-            return getattr(entry, "name", None) or entry["name"]
-    return fallback or str(adcode)
+@st.cache_resource(show_spinner=False)
+def _children(adcode: str) -> tuple[dict, ...]:
+    return tuple(gazetteer.children(adcode))
+
+
+def children(adcode: str | None) -> tuple[dict, ...]:
+    """The gazetteer's divisions directly under `adcode` (provinces under None)."""
+    try:
+        return _children(adcode or COUNTRY)
+    except KeyError:
+        return ()
 
 
 def options(parent: str | None) -> dict[str, str]:
-    """{adcode: name} of the areas one level below `parent` (None: provinces) that hold claims."""
-    df = q("place_options", parent)
-    out = {}
-    for code, fallback in zip(df["adcode"], df["name"]):
-        label = name(code, fallback)
-        if label == code and parent is not None:
-            label = f"{name(parent)} · {code}"
-        out[code] = label
-    return out
+    """{adcode: name} of the divisions directly under `parent` that hold claims, most claims first."""
+    counts = q("adcode_counts")
+    totals = []
+    for child in children(parent):
+        prefix = significant(child["adcode"])
+        n = int(counts.loc[counts["adcode"].str.startswith(prefix), "claims"].sum()) if len(counts) else 0
+        if n:
+            totals.append((child["adcode"], child["name"], n))
+    return {code: label for code, label, _ in sorted(totals, key=lambda x: (-x[2], x[0]))}
 
 
-def boundaries(level: str, parent: str | None) -> dict | None:
-    """GeoJSON of the `level` areas (province, city, county) under `parent`, or None without geo/."""
-    gz = gazetteer()
-    if gz is None or not hasattr(gz, "boundaries"):
-        return None
-    return _boundaries(gz, level, parent)
+def drill_level() -> tuple[str, str | None, str]:
+    """(level drawn, parent code, sidebar key a click selects) from the sidebar's place filter."""
+    ss = st.session_state
+    if ss.get("f_city"):
+        if children(ss["f_city"]):
+            return "county", ss["f_city"], "f_dist"
+        return "county", ss.get("f_prov"), "f_city"  # a municipality's district: show its siblings
+    if ss.get("f_prov"):
+        levels = {c["level"] for c in children(ss["f_prov"])}
+        return ("city" if "city" in levels else "county"), ss["f_prov"], "f_city"
+    return "province", None, "f_prov"
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _boundaries(_gz, level: str, parent: str | None) -> dict:
-    # Boundaries never change while the app runs; keep one copy per process, not per session.
-    return _gz.boundaries(level, parent)
+def boundaries(level: str, parent: str | None) -> dict:
+    """GeoJSON of the `level` areas under `parent`; one copy per process, boundaries never change."""
+    return gazetteer.boundaries(level, parent)
 
 
 def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -64,24 +78,11 @@ def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def drill_level() -> tuple[str, str | None, str]:
-    """(level shown, parent code, sidebar key a click selects) from the sidebar's place filter."""
-    ss = st.session_state
-    if ss.get("f_city") or ss.get("f_dist"):
-        return "county", ss["f_city"], "f_dist"
-    if ss.get("f_prov"):
-        return "city", ss["f_prov"], "f_city"
-    return "province", None, "f_prov"
-
-
-def painted_map(f, level: str, parent: str | None, indicator: str | None, labels: dict) -> dict | None:
+def painted_map(f, level: str, parent: str | None, indicator: str | None, labels: dict) -> dict:
     """The areas of `level` under `parent`, painted by claims (or the latest value of `indicator`)."""
     from . import mapview
 
     shapes = boundaries(level, parent)
-    if shapes is None:
-        return None
-    lengths = sorted({len(mapview.significant(ft["properties"]["adcode"])) for ft in shapes["features"]
-                      if (ft.get("properties") or {}).get("adcode")})
+    lengths = sorted({len(significant(ft["properties"]["adcode"])) for ft in shapes["features"]})
     stats = concat([q("region_stats", f, n, indicator) for n in lengths])
     return mapview.paint(shapes, stats, "latest_value" if indicator else "claims", labels)

@@ -110,10 +110,10 @@ def build() -> Filters:
     ranges = q("option_ranges")
     sectors = [s for s in SECTORS if s in ranges["sectors"]] or list(SECTORS)
     ss["f_sector"] = [s for s in ss.get("f_sector", []) if s in SECTORS]
-    sb.multiselect(t("sector"), sectors, key="f_sector", format_func=lambda s: t(f"sector.{s}"))
+    sb.multiselect(t("sector"), sectors, key="f_sector", format_func=lambda s: t(f"sector.{s}"), placeholder=t("all"))
     sb.text_input(t("indicator_search"), key="f_ind", placeholder=t("indicator_placeholder"))
     ss["f_kind"] = [k for k in ss.get("f_kind", []) if k in KINDS]
-    sb.multiselect(t("kind"), list(KINDS), key="f_kind", format_func=lambda k: t(f"kind.{k}"))
+    sb.multiselect(t("kind"), list(KINDS), key="f_kind", format_func=lambda k: t(f"kind.{k}"), placeholder=t("all"))
 
     lo, hi = ranges["period_min"], ranges["period_max"]
     if lo is not None and hi is not None:

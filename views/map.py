@@ -27,8 +27,6 @@ basemap = c3.toggle(t("map_basemap"), value=False, key="map_basemap", help=t("ma
 
 labels = {"claims": t("claims"), "latest": t("latest_value")}
 painted = places.painted_map(f_area, level, parent, indicator, labels)
-if painted is None:
-    st.info(t("map_no_boundaries"))
 marks = mapview.marker_rows(q("markers", f_area, 3000), labels) if show_markers else []
 
 
@@ -38,7 +36,7 @@ def _drill():
     objs = ((sel or {}).get("selection") or {}).get("objects") or {}
     for obj in objs.get("regions") or []:
         code = (obj.get("properties") or {}).get("adcode")
-        if code and child_key != "f_dist":
+        if code and str(code) in places.options(parent):
             ss[child_key] = str(code)
             return
 
