@@ -6,6 +6,8 @@ import sys
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Iterable, Iterator
 
 from indicators.reader import Source
@@ -108,19 +110,37 @@ class _Pool:
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["indicators", "data.ingest"])
         self.workers = workers
-        self.pool = ctx.Pool(workers)
+        self.pool = ProcessPoolExecutor(workers, mp_context=ctx)
+        self.broken = False
 
     def submit(self, tasks):
         size = max(1, len(tasks) // (self.workers * 4))
         parts = [tasks[i:i + size] for i in range(0, len(tasks), size)]
-        return self.pool.map_async(extract_batch, parts, chunksize=1)
+        if not self.broken:
+            try:
+                return parts, [self.pool.submit(extract_batch, part) for part in parts]
+            except BrokenProcessPool as err:
+                self._fall_back(err)
+        return parts, None
 
     def result(self, handle):
-        return [r for part in handle.get() for r in part]
+        parts, futures = handle
+        if futures is not None:
+            try:
+                return [r for f in futures for r in f.result()]
+            except BrokenProcessPool as err:
+                self._fall_back(err)
+        return [r for part in parts for r in extract_batch(part)]
+
+    def _fall_back(self, err) -> None:
+        # E.g. a main module the workers cannot import (code piped to python's stdin): go on serially.
+        if not self.broken:
+            print(f"warning: parallel extraction unavailable ({err}); extracting in this process",
+                  file=sys.stderr)
+        self.broken = True
 
     def close(self):
-        self.pool.close()
-        self.pool.join()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Dask:
