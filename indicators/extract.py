@@ -47,8 +47,8 @@ def _candidates(text: str, segs: Segments) -> list[tuple[Mention, str, str]]:
         if row.digits_only and m.chinese and not m.magnitude:
             continue
         if row.needs:
-            c_start, c_end = segs.clause(m.num_start)
-            if not any(w in text[c_start:c_end] for w in row.needs):
+            s_start, s_end = segs.sentence(m.num_start)
+            if not any(w in text[s_start:s_end] for w in row.needs):
                 continue
         if exclusions.excluded(text, m, unit_kind):
             continue

@@ -118,8 +118,11 @@ def classify(m: Mention, clause_before: str, unit_kind: str, after: str = "",
     if m.form in _FIXED:
         return _FIXED[m.form]
     if m.form in ("fraction", "cheng", "half"):
-        direction = abs_change(clause_before)
-        return ("pct_change", direction) if direction else ("share", None)  # 下降逾一成
+        # 下降逾一成, 按年升一成一: a change verb right before the share makes it a change
+        roles = _last_cue(clause_before[-3:])
+        if roles and roles[-1] in ("up", "down"):
+            return "pct_change", roles[-1]
+        return "share", None
     if m.unit == "%" or m.form == "percent":
         return _percent(clause_before, m.value, after, earlier)
     if unit_kind == "pp_change":

@@ -62,9 +62,9 @@ def pattern() -> regex.Pattern:
     counters = rules.require(rules.load("units"), "bare_counters", dict, "units")
     rank_nb = "".join(rules.word_list("kinds", "rank_unit_not_before"))
 
-    arabic = r"(?<![\d.A-Za-z])\d+(?:,\d{3})*(?:\.\s?\d+)?(?![\d,]*\.\d)"
+    arabic = r"(?<![\d.])\d+(?:,\d{3})*(?:\.\s?\d+)?(?![\d,]*\.\d)"
     lead = numerals.leading_chars()
-    chinese = f"(?:[{vague}](?=[{cn}]))?[{lead}][{cn}]*"
+    chinese = f"(?:[{vague}](?=[十百千万亿]))?[{lead}][{cn}]*"  # 数千万, 几十: not 总数三分之一
     num = f"(?:{arabic}|{chinese})"
     mag = f"(?:{_alt(mags)})(?![{not_before}])"
     mag_first = "".join(sorted({w[0] for w in mags}))

@@ -7,7 +7,8 @@ import regex
 
 _PARA = regex.compile(r"\n")
 _SENT = regex.compile(r"[。！？!?\n]|(?<=[；;])\s")
-_CLAUSE = regex.compile(r"[，,。；;：:！？!?\n（）()“”「」【】|]|(?<!\d)\.(?!\d)")
+# Brackets do not end a clause: 固定资产投资(不含农户)436530亿元 is one.
+_CLAUSE = regex.compile(r"[，,。；;：:！？!?\n“”「」【】|]|(?<!\d)\.(?!\d)")
 
 
 class Segments:
