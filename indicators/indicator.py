@@ -69,14 +69,13 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     """Span in `chunk` (text before a number, same clause) of the indicator phrase ending there."""
     conf = _conf()
     seps = conf["seps"]
-    end = len(chunk.rstrip())
+    end = _trim_right(chunk, 0, len(chunk), conf)
     if end and chunk[end - 1] in ")）":
         # 固定资产投资(不含农户)436530亿元: a note in brackets stands between indicator and number
         opening = max(chunk.rfind("(", 0, end), chunk.rfind("（", 0, end))
         if opening > 0:
-            end = opening
+            end = _trim_right(chunk, 0, opening, conf)
     start = next((i + 1 for i in range(end - 1, -1, -1) if chunk[i] in seps), 0)
-    end = _trim_right(chunk, start, end, conf)
     if share:
         for word in conf["share_split"]:
             at = chunk.rfind(word, start, end)

@@ -70,6 +70,7 @@ def pattern() -> regex.Pattern:
     mag_first = "".join(sorted({w[0] for w in mags}))
     inn = _alt(inner)
     pre_q = _alt(w for w, row in before.items() if row["in_quote"])
+    out_q = _alt(w for w, row in before.items() if not row["in_quote"])
     post_q = _alt(after)
     unit = _alt(units)
     single = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)"
@@ -95,9 +96,9 @@ def pattern() -> regex.Pattern:
         # 7省市
         f"(?P<ctr>(?<![\\d.])\\d+)(?P<ctr_noun>{_alt(counters['nouns'])})",
         # a magnitude alone after a qualifier: 产值超亿元
-        f"(?P<bm_pre>{pre_q})(?P<bm>{mag})(?P<bm_unit>{unit})(?P<bm_post>{post_q})?",
+        f"(?:(?P<bm_pre>{pre_q})|(?<={out_q}))(?P<bm>{mag})(?P<bm_unit>{unit})(?P<bm_post>{post_q})?",
         # the general form: 超过5万亿元, 80余家, 3至5亿元, 5%-6%, 1100万立方米以上
-        f"(?P<pre>{pre_q})?(?P<neg>-|负(?=\\d))?(?P<n1>{num})(?P<i1>{inn})?(?P<m1>{mag})?(?P<p1>%(?=[-~至到]))?"
+        f"(?P<pre>{pre_q})?(?P<neg>-|(?<![减抱担正胜])负(?=\\d))?(?P<n1>{num})(?P<i1>{inn})?(?P<m1>{mag})?(?P<p1>%(?=[-~至到]))?"
         f"(?:(?P<sep>[-~至到])(?P<n2>{num})(?P<i2>{inn})?(?P<m2>{mag})?)?"
         f"(?P<i3>{inn})?(?:[ \u00a0](?=[{mag_first}]|{unit}))?(?P<m3>{mag})?(?P<unit>{unit})?(?:/(?P<per>{unit}))?(?P<post>{post_q})?",
     ]
@@ -202,7 +203,8 @@ def _build(m, shares, spellings, counter_unit, vague) -> Mention | None:
                        numeral=g("rank"))
     if form == "f_bm":
         return Mention(m.start(), m.end(), m.start("bm"), numerals.parse_magnitude(g("bm")),
-                       spellings[g("bm_unit")], "general", _approx(g("bm_pre"), g("bm_post")),
+                       spellings[g("bm_unit")], "general", _approx(g("bm_pre"), g("bm_post")) if g("bm_pre")
+                       else "more_than",
                        magnitude=g("bm"), numeral=g("bm"), unit_start=m.start("bm_unit"))
     if form == "f_ctr":
         return Mention(m.start(), m.end(), m.start(), float(g("ctr")), counter_unit, "counter", numeral=g("ctr"))
