@@ -66,42 +66,67 @@ def timeline(df: pd.DataFrame, indicator: str, axis: str, labels: dict) -> list[
     """
     x_col = "period_start" if axis == "period" else "published"
     df = df[df[x_col].notna()].copy()
+    if axis == "period":
+        # Reference periods are labels ("2024", "2024-03", "2024-01/2024-09"), shown as categories
+        # in time order rather than as dates, so a year is not drawn as its 1st of January.
+        df["x"] = df["period"].astype(str)
+        order = df.sort_values("period_start")["x"].drop_duplicates().tolist()
+    else:
+        df["x"] = pd.to_datetime(df["published"])
+        order = None
+    # Claims at the same place and x that disagree get their own rank, drawn side by side.
+    df = df.sort_values(["place", "x", "value"])
+    df["rank"] = df.groupby(["place", "x", "kind", "unit"]).cumcount()
     figs = []
     for (is_rate, unit), part in df.groupby([df["kind"].isin(RATE_KINDS), "unit"], sort=True):
         fig = go.Figure()
         for i, (place, rows) in enumerate(part.groupby("place", sort=True)):
-            rows = rows.sort_values([x_col, "value"])
             color = PALETTE[i % len(PALETTE)]
-            common = dict(x=rows[x_col], y=rows["value"], name=str(place), hovertext=_hover(rows, labels),
-                          hoverinfo="text", legendgroup=str(place))
-            if is_rate:
-                fig.add_trace(go.Bar(marker_color=color,
-                                     marker_line={"color": ["#d62728" if c > 1 else color for c in rows["conflict"]],
-                                                  "width": [3 if c > 1 else 0 for c in rows["conflict"]]},
-                                     **common))
-            else:
-                fig.add_trace(go.Scatter(mode="lines+markers", line={"color": color},
-                                         marker={"size": [13 if c > 1 else 8 for c in rows["conflict"]],
-                                                 "color": color,
-                                                 "line": {"color": ["#d62728" if c > 1 else color
-                                                                    for c in rows["conflict"]], "width": 2}},
-                                         **common))
+            for rank, same in rows.groupby("rank", sort=True):
+                name = str(place) if rank == 0 else f"{place} · {labels['conflict']} {rank + 1}"
+                common = dict(x=same["x"], y=same["value"], name=name, hovertext=_hover(same, labels),
+                              hoverinfo="text", legendgroup=str(place), showlegend=True)
+                ring = {"color": ["#d62728" if c > 1 else color for c in same["conflict"]],
+                        "width": [2 if c > 1 else 0 for c in same["conflict"]]}
+                if is_rate:
+                    fig.add_trace(go.Bar(marker={"color": color, "line": ring,
+                                                 "pattern": {"shape": "/" if rank else ""}}, **common))
+                elif rank == 0:
+                    fig.add_trace(go.Scatter(mode="lines+markers", line={"color": color},
+                                             marker={"size": 9, "color": color, "line": ring}, **common))
+                else:
+                    fig.add_trace(go.Scatter(mode="markers", marker={"size": 11, "color": "white",
+                                                                     "symbol": "diamond", "line": ring},
+                                             **common))
         kind_label = labels["rates"] if is_rate else labels["levels"]
         fig.update_layout(barmode="group", yaxis_title=str(unit),
                           xaxis_title=labels["period"] if axis == "period" else labels["published"])
+        if order is not None:
+            fig.update_xaxes(type="category", categoryorder="array", categoryarray=order)
         figs.append((f"{kind_label} · {unit}", _layout(fig, f"{indicator} · {kind_label} ({unit})")))
     return figs
 
 
 def localise_columns(df: pd.DataFrame, label=None) -> pd.DataFrame:
-    """The frame with its column names translated (`label(name)` or the name)."""
-    if label is None:
-        from .state import t
-        from .i18n import has
+    """The frame for display: column names translated, kind/sector/status values translated,
+    dates without a midnight time."""
+    from .i18n import has
+    from .state import t
 
+    if label is None:
         def label(c):
             return t(f"col.{c}") if has(f"col.{c}") else c
-    return df.rename(columns={c: label(c) for c in df.columns})
+    out = df.copy()
+    for col, prefix in (("kind", "kind"), ("sector", "sector"), ("review_status", "status")):
+        if col in out.columns:
+            out[col] = [t(f"{prefix}.{v}") if isinstance(v, str) and has(f"{prefix}.{v}")
+                        else (t("status.unreviewed") if col == "review_status" and v is None else v)
+                        for v in out[col]]
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]) and len(out[col].dropna()) \
+                and (out[col].dropna().dt.normalize() == out[col].dropna()).all():
+            out[col] = out[col].dt.date
+    return out.rename(columns={c: label(c) for c in out.columns})
 
 
 def md_escape(text: str) -> str:

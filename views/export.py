@@ -35,10 +35,11 @@ top = q("top_indicators", f, 1)
 if indicator is None and not top.empty:
     indicator = top["indicator"].iloc[0]
 labels = {k: t(k) for k in ("conflict", "source", "published", "period", "levels", "rates")}
-figs = []
+timeline_rows = None
 if indicator:
     chosen = tuple(q("indicator_places", f, indicator, 8)["place"])
-    figs = charts.timeline(q("timeline", f, indicator, chosen), indicator, ss.get("tl_axis") or "period", labels)
+    timeline_rows = q("timeline", f, indicator, chosen)
+axis = ss.get("tl_axis") or "period"
 map_labels = {"claims": t("claims"), "latest": t("latest_value")}
 painted = places.painted_map(f.narrowed(adcode=parent), level, parent, None, map_labels)
 marks = mapview.marker_rows(q("markers", f.narrowed(adcode=parent), 3000), map_labels)
@@ -53,6 +54,8 @@ title, subtitle = t("app_title"), t("pack.subtitle", where=where, indicator=indi
 
 def pack():
     """The one-file HTML briefing pack of the current view."""
+    # Built on click (a deferred download), not on every run of the page.
+    figs = [] if timeline_rows is None else charts.timeline(timeline_rows, indicator, axis, labels)
     rows = queries.export_claims(con, f, exports.PACK_ROWS)
     return exports.briefing_html(title, subtitle, facts, figs, mapsvg.render(painted, marks, where), rows,
                                  total, headers, section)

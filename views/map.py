@@ -55,6 +55,6 @@ def _up():
 
 if parent is not None:
     st.button(t("map_up"), key="map_up", on_click=_up)
-svg = mapsvg.render(painted, marks, title=f"{t('app_title')} · {where}")
-st.download_button(t("download_map_svg"), data=svg, file_name=charts.file_stem("map", where) + ".svg",
+svg_title = f"{t('app_title')} · {where}"
+st.download_button(t("download_map_svg"), data=lambda: mapsvg.render(painted, marks, title=svg_title), file_name=charts.file_stem("map", where) + ".svg",
                    mime="image/svg+xml", key="dl_map_svg", on_click="ignore")

@@ -16,8 +16,8 @@ options = inds["indicator"].tolist()
 if ss.get("tl_indicator") not in options:
     ss["tl_indicator"] = options[0]
 c1, c2, c3 = st.columns([2, 3, 2])
-indicator = c1.selectbox(t("indicator"), options, key="tl_indicator",
-                         format_func=lambda i: f"{i} ({int(inds.set_index('indicator').at[i, 'claims'])})")
+counts = dict(zip(inds["indicator"], inds["claims"]))
+indicator = c1.selectbox(t("indicator"), options, key="tl_indicator", format_func=lambda i: f"{i} ({counts[i]:,})")
 place_opts = q("indicator_places", f, indicator, 200)["place"].tolist()
 if "tl_places" not in ss or not set(ss["tl_places"]) <= set(place_opts) or ss.get("_tl_for") != indicator:
     ss["tl_places"] = place_opts[:5]
