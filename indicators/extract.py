@@ -6,54 +6,36 @@ map spans back to the original text.
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 from datetime import date
 
 from . import exclusions, indicator, kinds, rules
 from .claim import Claim
 from .context import Context
-from .normalize import normalise
+from .normalize import Normalised, normalise
 from .periods import year_of
 from .reader import parse_published
 from .scan import Mention, outside_approx, scan
 from .segments import Segments
 
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.3.0"
 
 
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    i = bisect_right(spans, (start, float("inf")))
-    return any(s < end and start < e for s, e in spans[max(0, i - 2): i + 1])
+@dataclass(slots=True)
+class _Found:
+    """A mention judged to be a claim, with what the pipeline learns about it."""
 
-
-def _shift(span: tuple[int, int] | None, by: int) -> tuple[int, int] | None:
-    return None if span is None else (span[0] + by, span[1] + by)
-
-
-def _candidates(text: str, segs: Segments) -> list[tuple[Mention, str, str]]:
-    """Mentions that are claims, each with its unit and the unit's default kind."""
-    masked = exclusions.masked_spans(text)
-    out = []
-    for m in scan(text):
-        if masked and _overlaps(masked, m.start, m.end):
-            continue
-        unit = m.unit
-        if unit is None:
-            c_start, c_end = segs.clause(m.num_start)
-            unit = exclusions.implied_unit(m, text[c_start:c_end])
-            if unit is None or exclusions.is_bare_label(text, m):
-                continue
-        row = rules.unit(unit)
-        unit_kind = row.kind
-        if row.digits_only and m.chinese and not m.magnitude:
-            continue
-        if row.needs:
-            s_start, s_end = segs.sentence(m.num_start)
-            if not any(w in text[s_start:s_end] for w in row.needs):
-                continue
-        if exclusions.excluded(text, m, unit_kind):
-            continue
-        out.append((m, unit, unit_kind))
-    return out
+    m: Mention
+    unit: str
+    unit_kind: str
+    clause: tuple[int, int] = (0, 0)
+    sentence: tuple[int, int] = (0, 0)
+    paragraph: int = 0
+    kind: str = "level"
+    direction: str | None = None
+    name: str | None = None
+    period: str | None = None
+    sector: str | None = None
 
 
 def extract(text: str, published: date | str | None = None, doc: str | None = None) -> list[Claim]:
@@ -65,100 +47,151 @@ def extract(text: str, published: date | str | None = None, doc: str | None = No
     norm = normalise(text)
     t = norm.text
     segs = Segments(t)
-    cands = _candidates(t, segs)
-    ctx = Context(t, segs, published, [m.start for m, _, _ in cands])
-
-    rows = []
-    last_in_sentence: dict[int, str] = {}     # sentence start → last indicator there
-    last_count: dict[tuple[int, str], str] = {}  # (paragraph start, unit) → last counted noun
-    prev_end = -1
-    for m, unit, unit_kind in cands:
-        c_start, _ = segs.clause(m.num_start)
-        s_start, s_end = segs.sentence(m.num_start)
-        p_start, _ = segs.paragraph(m.num_start)
-        left = max(c_start, prev_end if prev_end <= m.start else c_start)
-        clause_before = t[c_start:m.start]
-        kind, direction = kinds.classify(m, clause_before, unit_kind, t[m.end:segs.clause(m.num_start)[1]],
-                                         t[s_start:c_start])
-
-        name = None
-        span = None
-        if m.form == "streak":
-            # 连续16年领跑全国: what the streak is of follows it; 十一连丰 names itself.
-            prefixed = m.start < m.num_start
-            span = _shift(indicator.after(t[m.end:m.end + 16]), m.end) if prefixed else (m.end - 2, m.end)
-        elif (kind == "count" and m.form == "general") or m.form in ("half", "cheng", "fraction"):
-            span = _shift(indicator.after(t[m.end:m.end + 16]), m.end)
-        if span is None:
-            left = max([left] + [p.end for p in ctx.periods if left <= p.end <= m.start])
-            span = _shift(indicator.before(t[left:m.start], share=kind == "share"), left)
-        if span is None and c_start > s_start and not last_in_sentence.get(s_start):
-            span = indicator.subject(t[s_start:c_start])
-            span = _shift(span, s_start)
-        if span is not None:
-            a, b = norm.span(*span)
-            name = text[a:b].strip() or None
-        if name is None and unit_kind == "count":
-            name = last_count.get((p_start, unit))
-        if name is None:
-            name = last_in_sentence.get(s_start)
-        if name:
-            last_in_sentence[s_start] = name
-            if unit_kind == "count" and m.form == "general":
-                last_count[(p_start, unit)] = name
-
-        period = ctx.period(m.num_start)
-        if m.form not in ("streak", "rank") and kind != "abs_change":
-            scope = max(s_start, segs.clause(max(s_start, c_start - 1))[0])
-            planned = (kinds.is_target(t[scope:m.end]) or kinds.opens_target_list(t[s_start:m.start])
-                       or ctx.section_target(m.num_start)
-                       or kinds.names_target(t[m.end:segs.clause(m.num_start)[1]]))
-            past = published is not None and period is not None and year_of(period) < published.year
-            if planned and not past and not kinds.after_past_marker(t[max(0, m.start - 4):m.start]):
-                if kind not in ("pct_change", "pp_change"):
-                    direction = None
-                kind = "target"
-        if m.approx == "exact":
-            m.approx = outside_approx(t, m.start) or "exact"
-        rows.append((m, unit, kind, direction, name, period, t[s_start:s_end],
-                     (s_start, s_end), p_start))
-        prev_end = m.end
-
-    # The indicator's own words decide; else the main sector of the claims around it (its
-    # paragraph), which beats a stray word elsewhere in the sentence; else the sentence's words.
-    strong = [indicator.sector_of(r[4]) for r in rows]
-    by_para: dict[int, list[str | None]] = {}
-    for r, s in zip(rows, strong):
-        by_para.setdefault(r[8], []).append(s)
-    sentence_sector = [indicator.sector_of(r[6]) for r in rows]
-    doc_sector = indicator.dominant(strong) or indicator.dominant(sentence_sector)
-    sectors = [s or indicator.dominant(by_para[r[8]]) or ss or doc_sector
-               or indicator.sector_of(r[4], r[6], weak=True) or "other"
-               for r, s, ss in zip(rows, strong, sentence_sector)]
-    claims = []
-    seen: dict[str, int] = {}
-    for (m, unit, kind, direction, name, period, _, (s_start, s_end), _), sector in zip(rows, sectors):
-        start, end = norm.span(m.start, m.end)
-        quote = text[start:end]
-        seen[quote] = seen.get(quote, 0)
-        occurrence = text.count(quote, 0, start) + 1 if quote else 1
-        u = rules.unit(unit)
-        value = float(f"{m.value:.15g}")  # 1026.6 * 1e8, not 102659999999.99998
-        ss, se = norm.span(s_start, max(s_start + 1, s_end))
-        claims.append(Claim(
-            doc=doc, quote=quote, start=start, end=end, occurrence=occurrence,
-            value=value, value_high=m.value_high, unit=u.output,
-            value_canonical=float(f"{value * u.factor:.15g}"), unit_canonical=u.canonical,
-            kind=kind, direction=direction, approx=m.approx, indicator=name,
-            sector=sector,
-            period=period, sentence=text[ss:se].strip(),
-        ))
+    found = _candidates(t, segs)
+    ctx = Context(t, segs, published, [f.m.start for f in found])
+    _describe(t, norm, segs, ctx, found, published)
+    _assign_sectors(t, found)
+    claims = [_claim(text, norm, f, doc) for f in found]
     return _link(text, claims, published)
 
 
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect_right(spans, (start, float("inf")))
+    return any(s < end and start < e for s, e in spans[max(0, i - 2): i + 1])
+
+
+def _candidates(text: str, segs: Segments) -> list[_Found]:
+    """Mentions that are claims, each with its unit and the unit's default kind."""
+    masked = exclusions.masked_spans(text)
+    out = []
+    for m in scan(text):
+        if masked and _overlaps(masked, m.start, m.end):
+            continue
+        clause = segs.clause(m.num_start)
+        unit = m.unit
+        if unit is None:
+            unit = exclusions.implied_unit(m, text[clause[0]:clause[1]])
+            if unit is None or exclusions.is_bare_label(text, m):
+                continue
+        row = rules.unit(unit)
+        if row.digits_only and m.chinese and not m.magnitude:
+            continue
+        sentence = segs.sentence(m.num_start)
+        if row.needs and not any(w in text[sentence[0]:sentence[1]] for w in row.needs):
+            continue
+        if exclusions.excluded(text, m, row.kind):
+            continue
+        out.append(_Found(m, unit, row.kind, clause, sentence, segs.paragraph(m.num_start)[0]))
+    return out
+
+
+def _describe(t: str, norm: Normalised, segs: Segments, ctx: Context, found: list[_Found],
+              published: date | None) -> None:
+    """Kind, direction, indicator and period of each claim, in document order."""
+    last_in_sentence: dict[int, str] = {}             # sentence start → last indicator there
+    last_count: dict[tuple[int, str], str] = {}       # (paragraph, unit) → last counted noun
+    period_ends = sorted(p.end for p in ctx.periods)
+    prev_end = -1
+    for f in found:
+        m = f.m
+        (c_start, c_end), (s_start, _) = f.clause, f.sentence
+        f.kind, f.direction = kinds.classify(m, t[c_start:m.start], f.unit_kind, t[m.end:c_end],
+                                             t[s_start:c_start])
+        left = max(c_start, prev_end if prev_end <= m.start else c_start)
+        i = bisect_right(period_ends, m.start)
+        if i and period_ends[i - 1] >= left:
+            left = period_ends[i - 1]  # 今年崇阳县粮食面积: the indicator starts after the period
+        f.name = _indicator(t, norm, f, left, bool(last_in_sentence.get(s_start)))
+        if f.name is None and f.unit_kind == "count":
+            f.name = last_count.get((f.paragraph, f.unit))
+        if f.name is None:
+            f.name = last_in_sentence.get(s_start)
+        if f.name:
+            last_in_sentence[s_start] = f.name
+            if f.unit_kind == "count" and m.form == "general":
+                last_count[(f.paragraph, f.unit)] = f.name
+        f.period = ctx.period(m.num_start)
+        _plan(t, segs, ctx, f, published)
+        if m.approx == "exact":
+            m.approx = outside_approx(t, m.start) or "exact"
+        prev_end = m.end
+
+
+def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: bool) -> str | None:
+    """The indicator phrase, in the original script: after a count's classifier, else before."""
+    m = f.m
+    span = None
+    if m.form == "streak":
+        # 连续16年领跑全国: what the streak is of follows it; 十一连丰 names itself.
+        prefixed = m.start < m.num_start
+        span = _shift(indicator.after(t[m.end:m.end + 16]), m.end) if prefixed else (m.end - 2, m.end)
+    elif (f.kind == "count" and m.form == "general") or m.form in ("half", "cheng", "fraction"):
+        span = _shift(indicator.after(t[m.end:m.end + 16]), m.end)
+    if span is None:
+        span = _shift(indicator.before(t[left:m.start], share=f.kind == "share"), left)
+    s_start, c_start = f.sentence[0], f.clause[0]
+    if span is None and c_start > s_start and not sentence_named:
+        span = _shift(indicator.subject(t[s_start:c_start]), s_start)
+    if span is None:
+        return None
+    a, b = norm.span(*span)
+    return indicator.clean(norm.original[a:b]) or None
+
+
+def _plan(t: str, segs: Segments, ctx: Context, f: _Found, published: date | None) -> None:
+    """Make the claim a target when a plan or forecast governs it and its period is not past."""
+    m = f.m
+    if m.form in ("streak", "rank") or f.kind == "abs_change":
+        return
+    (c_start, c_end), s_start = f.clause, f.sentence[0]
+    scope = max(s_start, segs.clause(max(s_start, c_start - 1))[0])  # this clause and the one before
+    planned = (kinds.is_target(t[scope:m.end]) or kinds.opens_target_list(t[s_start:m.start])
+               or ctx.section_target(m.num_start) or kinds.names_target(t[m.end:c_end]))
+    if not planned or kinds.after_past_marker(t[max(0, m.start - 4):m.start]):
+        return
+    if published is not None and f.period is not None and year_of(f.period) < published.year:
+        return  # 预计全省地区生产总值增长6% in a report on last year: a result
+    if f.kind not in ("pct_change", "pp_change"):
+        f.direction = None
+    f.kind = "target"
+
+
+def _assign_sectors(t: str, found: list[_Found]) -> None:
+    """The indicator's own words decide; else the main sector of its paragraph's claims, which
+    beats a stray word elsewhere in the sentence; else the sentence; else the article's."""
+    strong = [indicator.sector_of(f.name) for f in found]
+    sentence = [indicator.sector_of(t[f.sentence[0]:f.sentence[1]]) for f in found]
+    by_para: dict[int, list[str | None]] = {}
+    for f, s in zip(found, strong):
+        by_para.setdefault(f.paragraph, []).append(s)
+    doc_sector = indicator.dominant(strong) or indicator.dominant(sentence)
+    for f, s, ss in zip(found, strong, sentence):
+        f.sector = (s or indicator.dominant(by_para[f.paragraph]) or ss or doc_sector
+                    or indicator.sector_of(f.name, t[f.sentence[0]:f.sentence[1]], weak=True) or "other")
+
+
+def _claim(text: str, norm: Normalised, f: _Found, doc: str | None) -> Claim:
+    m = f.m
+    start, end = norm.span(m.start, m.end)
+    quote = text[start:end]
+    u = rules.unit(f.unit)
+    value = float(f"{m.value:.15g}")  # 1026.6 * 1e8, not 102659999999.99998
+    ss, se = norm.span(f.sentence[0], max(f.sentence[0] + 1, f.sentence[1]))
+    return Claim(
+        doc=doc, quote=quote, start=start, end=end, occurrence=text.count(quote, 0, start) + 1,
+        value=value, value_high=m.value_high, unit=u.output,
+        value_canonical=float(f"{value * u.factor:.15g}"), unit_canonical=u.canonical,
+        kind=f.kind, direction=f.direction, approx=m.approx, indicator=f.name, sector=f.sector,
+        period=f.period, sentence=text[ss:se].strip(),
+    )
+
+
+def _shift(span: tuple[int, int] | None, by: int) -> tuple[int, int] | None:
+    return None if span is None else (span[0] + by, span[1] + by)
+
+
 def _link(text: str, claims: list[Claim], published: date | None) -> list[Claim]:
-    """Fill places from geo/ when it offers linking."""
+    """Fill places from geo/ (which never imports this package)."""
     import geo
 
-    link = getattr(geo, "link", None)
-    return link(text, claims, published) if link else claims
+    return geo.link(text, claims, published)

@@ -188,6 +188,13 @@ def _sectors() -> tuple[list[tuple[str, tuple[str, ...]]], list[tuple[str, tuple
     return strong, weak
 
 
+def clean(phrase: str) -> str:
+    """An indicator phrase as output: no pinyin residue (資產(chǎn) → 資產), no edge spaces."""
+    from .normalize import strip_pinyin
+
+    return strip_pinyin(phrase).strip()
+
+
 @cache
 def _sector_patterns() -> tuple[regex.Pattern, dict[str, int], regex.Pattern, dict[str, int]]:
     """One pattern per tier over every keyword, and each keyword's sector rank (file order)."""

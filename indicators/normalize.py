@@ -95,3 +95,8 @@ class Normalised:
 def normalise(text: str) -> Normalised:
     """Normalise `text` for matching, keeping the way back to its offsets."""
     return Normalised(text)
+
+
+def strip_pinyin(text: str) -> str:
+    """`text` without the bracketed pinyin some mirror sites insert (資產(chǎn) → 資產)."""
+    return _PINYIN.sub("", text)

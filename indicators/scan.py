@@ -102,8 +102,12 @@ def pattern() -> regex.Pattern:
         f"(?:(?P<sep>[-~至到])(?P<n2>{num})(?P<i2>{inn})?(?P<m2>{mag})?)?"
         f"(?P<i3>{inn})?(?:[ \u00a0](?=[{mag_first}]|{unit}))?(?P<m3>{mag})?(?P<unit>{unit})?(?:/(?P<per>{unit}))?(?P<post>{post_q})?",
     ]
-    # Each form is a named group of its own, so a match tells its form by `lastgroup`.
-    return regex.compile("|".join(f"(?P<{name}>{p})" for name, p in zip(FORMS, parts)))
+    # Each form is a named group of its own, so a match tells its form by `lastgroup`; the
+    # leading class lets the engine skip ahead to where some form can start.
+    starts = set("0123456789-第负百连" + cn + vague) | {w[0] for w in before} | {w[0] for w in shares}
+    starts |= {w[0] for w in rules.word_list("kinds", "rank_verbs")}
+    first = regex.escape("".join(sorted(starts)))
+    return regex.compile(f"(?=[{first}])(?:" + "|".join(f"(?P<{name}>{p})" for name, p in zip(FORMS, parts)) + ")")
 
 
 @cache
@@ -209,6 +213,8 @@ def _build(m, shares, spellings, counter_unit, vague) -> Mention | None:
     if form == "f_ctr":
         return Mention(m.start(), m.end(), m.start(), float(g("ctr")), counter_unit, "counter", numeral=g("ctr"))
     n1 = g("n1")
+    if not (g("unit") or g("m1") or g("m2") or g("m3") or n1[-1] in "万亿兆"):
+        return None  # a bare number (a year, a code, 一些): never a claim, skip parsing it
     value, cn = _number(n1)
     if cn and n1[-1] in "千百十" and g("unit") and g("unit")[0] in _not_before():
         return None  # 千万千瓦级: the numeral swallowed the 千 of 千瓦
