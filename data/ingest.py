@@ -70,24 +70,11 @@ def iter_inputs(inputs: Iterable, timeout: float = TIMEOUT) -> Iterator[Source |
             yield Failure(text, "no such file, folder or URL")
 
 
-def _claim_rows(text, published, name):
-    # Runs in extraction workers: plain tuples pickle far faster than dataclasses.
-    from indicators import extract
-    from indicators.claim import Claim  # noqa: F401  (workers need it importable for errors' reprs)
-
-    fields = store.CLAIM_FIELDS
-    return [tuple(getattr(c, f) for f in fields) for c in extract(text, published=published, doc=name)]
-
-
 def extract_batch(tasks: list[tuple]) -> list[tuple[bool, object]]:
-    """Extract claims for (text, published, name) tasks: (True, rows) or (False, error) each."""
-    out = []
-    for text, published, name in tasks:
-        try:
-            out.append((True, _claim_rows(text, published, name)))
-        except Exception as err:  # one bad document must not sink the batch
-            out.append((False, f"extractor failed: {type(err).__name__}: {err}"))
-    return out
+    """Extract claims for (text, published, name) tasks: (True, claim tuples) or (False, error) each."""
+    from .worker import extract_batch as run_batch  # loads the extractor's data on first use
+
+    return run_batch(tasks)
 
 
 class _Serial:
@@ -106,9 +93,9 @@ class _Pool:
         import multiprocessing as mp
 
         # forkserver: workers never inherit the writer's DuckDB threads; they fork from a clean
-        # server that has imported the extractor once.
+        # server that has loaded the extractor and its data once (data.worker warms it on import).
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["indicators", "data.ingest"])
+        ctx.set_forkserver_preload(["data.worker"])
         self.workers = workers
         self.pool = ProcessPoolExecutor(workers, mp_context=ctx)
         self.broken = False

@@ -259,24 +259,24 @@ def _replace_claims_prepare(con, docs, version: str) -> dict:
 def _insert_claims(con, docs, version: str, keep: dict) -> None:
     import pyarrow as pa
 
-    rows = {c: [] for c in CLAIM_COLUMNS}
     fields = CLAIM_FIELDS
     at = {f: i for i, f in enumerate(fields)}
-    span = (at["start"], at["end"], at["quote"])
+    span, period_at = (at["start"], at["end"], at["quote"]), at["period"]
+    starts: dict = {}
+    rows = []
     for did, _, claims in docs:
         for claim in claims:
             # Claims come as Claim records, or as tuples in CLAIM_FIELDS order from extraction workers.
-            values = claim if isinstance(claim, tuple) else [getattr(claim, f) for f in fields]
+            values = claim if isinstance(claim, tuple) else tuple(getattr(claim, f) for f in fields)
             reused = keep.pop((did, *(values[i] for i in span)), None) if keep else None
-            rows["claim_id"].append(reused)
-            rows["doc_id"].append(did)
-            rows["extractor_version"].append(version)
-            for f, v in zip(fields, values):
-                rows[f].append(v)
-            rows["period_start"].append(period_start(rows["period"][-1]))
-    if not rows["doc_id"]:
+            period = values[period_at]
+            if period not in starts:
+                starts[period] = period_start(period)
+            rows.append((reused, did, version, *values, starts[period]))
+    if not rows:
         return
-    table = pa.table(rows, schema=_claims_schema())
+    columns = list(zip(*rows))  # one transpose beats a million appends
+    table = pa.table(dict(zip(CLAIM_COLUMNS, columns)), schema=_claims_schema())
     _insert_arrow(con, "claims", CLAIM_COLUMNS, table, fill_id="claim_ids")
 
 
