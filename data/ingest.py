@@ -19,6 +19,7 @@ from .sources import TIMEOUT, from_url, is_url
 DEMO_DIR = Path(__file__).with_name("demo")
 BATCH = 500            # documents per write transaction (and per extraction hand-off)
 SERIAL_BELOW = 64      # fewer documents than this are extracted in-process: a pool costs more
+DASK_TIMEOUT = 10.0    # seconds to reach a dask scheduler
 
 
 @dataclass
@@ -136,7 +137,11 @@ class _Dask:
 
         if not scheduler:
             raise ValueError("--engine dask needs --scheduler tcp://HOST:PORT (a running dask scheduler)")
-        self.client = Client(scheduler, set_as_default=False)
+        try:
+            self.client = Client(scheduler, set_as_default=False, timeout=DASK_TIMEOUT)
+        except (OSError, TimeoutError) as err:
+            raise ValueError(f"cannot reach the dask scheduler at {scheduler} within {DASK_TIMEOUT:g} s "
+                             f"({type(err).__name__}: {err})") from None
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
 
     def submit(self, tasks):
