@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -181,8 +181,7 @@ def _progress(enabled: bool, desc: str):
 
 def run(items: Iterator[Source | Failure], db=None, workers: int | None = None, engine: str = "local",
         scheduler: str | None = None, force: bool = False, progress: bool = True, batch: int = BATCH,
-        lock_timeout: float | None = None, con=None, stored_ids: bool = True,
-        desc: str = "ingest") -> Summary:
+        lock_timeout: float | None = None, con=None, desc: str = "ingest") -> Summary:
     """Extract and store a stream of Sources; Failures in it are counted; one batch = one transaction."""
     summary = Summary()
     first = list(islice(items, batch))
@@ -192,27 +191,14 @@ def run(items: Iterator[Source | Failure], db=None, workers: int | None = None, 
     try:
         if own:
             con = store.connect(db, lock_timeout=lock_timeout)
-        known = store.stored_doc_ids(con) if stored_ids and not force else set()
         bar = _progress(progress, desc)
         seen: set[str] = set()
-
-        def fresh(stream):
-            for it in stream:
-                if isinstance(it, Failure):
-                    summary.fail(it.name, it.reason)
-                    continue
-                did = store.doc_id(it.text)
-                if did in known or did in seen:
-                    summary.duplicate += 1
-                    bar.update(1)
-                    continue
-                seen.add(did)
-                yield it, did
-
-        from itertools import chain
-
         pending = None
-        for docs in _batches(fresh(chain(first, items)), batch):
+        # While batch i is extracted, batch i+1 is read and batch i-1 written.
+        for raw in _batches(chain(first, items), batch):
+            docs = _fresh(con, raw, seen, force, summary, bar)
+            if not docs:
+                continue
             handle = executor.submit([(s.text, s.published, s.name) for s, _ in docs])
             if pending is not None:
                 _write(con, *pending, executor, summary, force, bar)
@@ -225,6 +211,28 @@ def run(items: Iterator[Source | Failure], db=None, workers: int | None = None, 
         if own and con is not None:
             con.close()
     return summary
+
+
+def _fresh(con, raw: list, seen: set, force: bool, summary: Summary, bar) -> list[tuple[Source, str]]:
+    """The batch's Sources not seen in this run nor stored (unless force), with their ids."""
+    docs = []
+    for it in raw:
+        if isinstance(it, Failure):
+            summary.fail(it.name, it.reason)
+            continue
+        did = store.doc_id(it.text)
+        if did in seen:
+            summary.duplicate += 1
+            continue
+        seen.add(did)
+        docs.append((it, did))
+    if not force and docs:
+        stored = store.stored_among(con, [did for _, did in docs])
+        if stored:
+            summary.duplicate += sum(did in stored for _, did in docs)
+            docs = [d for d in docs if d[1] not in stored]
+    bar.update(len(raw) - len(docs))
+    return docs
 
 
 def _write(con, docs, handle, executor, summary: Summary, force: bool, bar) -> None:
@@ -294,7 +302,7 @@ def reextract(db=None, workers: int | None = None, engine: str = "local", schedu
                 yield from store.load_sources(con, chunk)
 
         summary = run(sources(), workers=workers, engine=engine, scheduler=scheduler, force=True,
-                      progress=progress, batch=batch, con=con, stored_ids=False, desc="reextract")
+                      progress=progress, batch=batch, con=con, desc="reextract")
     finally:
         con.close()
     return summary

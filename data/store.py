@@ -202,8 +202,7 @@ def write_documents(con, items, extractor_version: str | None = None,
     ids = [it[2] if len(it) > 2 else doc_id(it[0].text) for it in items]
     _begin(con)
     try:
-        stored = {r[0] for r in con.execute(
-            "SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()}
+        stored = stored_among(con, ids)
         seen: set[str] = set()
         new_docs, redo_docs, written = [], [], []
         for (source, claims, *_), did in zip(items, ids):
@@ -303,9 +302,10 @@ def _insert_arrow(con, table_name: str, columns, arrow_table, fill_id: str | Non
         con.unregister(view)
 
 
-def stored_doc_ids(con) -> set[str]:
-    """Ids of every stored document."""
-    return {r[0] for r in con.execute("SELECT doc_id FROM documents").fetchall()}
+def stored_among(con, ids: list[str]) -> set[str]:
+    """Those of `ids` already stored."""
+    return {r[0] for r in con.execute(
+        "SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()}
 
 
 def count(con, table: str) -> int:

@@ -200,3 +200,17 @@ def test_second_writer_waits_for_the_lock(tmp_path, capsys):
     assert store.write_document(con, _source(), [])
     con.close()
     holder.wait()
+
+
+def test_read_only_request_in_a_writing_process_shares_the_writer(tmp_path):
+    path = tmp_path / "a.duckdb"
+    writer = store.connect(path)
+    reader = store.connect(path, read_only=True)  # e.g. the dashboard while its uploader writes
+    store.write_document(writer, _source(), [_claim()])
+    assert store.count(reader, "claims") == 1
+    reader.close()
+    writer.close()
+    reader = store.connect(path, read_only=True)
+    with pytest.raises(store.StoreError, match="open read-only in this process"):
+        store.connect(path)
+    reader.close()
