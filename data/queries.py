@@ -5,6 +5,9 @@ Aggregations run in DuckDB so that a page never pulls the whole claims table int
 """
 from __future__ import annotations
 
+import hashlib
+import re
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -12,6 +15,7 @@ import pandas as pd
 
 CLAIMS = "claims_reviewed"  # the store's view: claims with the latest review applied
 MAX_ROWS = 100_000  # cap on rows any single query hands to the UI (tables, exports)
+HIT_SETS = 16  # full-text search results kept (claim ids per search), newest first
 
 TABLE_COLUMNS = ("claim_id", "value", "unit", "kind", "indicator", "place", "period", "sector",
                  "quote", "title", "published", "review_status", "doc_id")
@@ -54,7 +58,50 @@ def adcode_prefix(adcode: str) -> str:
     return code
 
 
-def _where(f: Filters) -> tuple[str, list]:
+_hits: dict[str, object] = {}
+_hits_lock = threading.Lock()
+
+
+def _text_match(word: str) -> tuple[str, list]:
+    """A condition that `word` occurs in the quote, sentence, indicator or place of claim c."""
+    cols = ("c.quote", "c.sentence", "c.indicator", "c.place")
+    if word.isascii():  # Latin words (GDP, CPI) match in any case; ILIKE is slower, so only here
+        pattern = "%" + re.sub(r"([%_\\])", r"\\\1", word) + "%"
+        return "(" + " OR ".join(f"{c} ILIKE ? ESCAPE '\\'" for c in cols) + ")", [pattern] * len(cols)
+    return "(" + " OR ".join(f"contains({c}, ?)" for c in cols) + ")", [word] * len(cols)
+
+
+def _search_hits(con, search: str) -> str:
+    """The name of a registered table of the claim ids matching every word of `search`.
+
+    One text scan per search and store version; the page's other queries then semi-join the ids,
+    so a search costs one scan of the sentences instead of one per query.
+    """
+    words = tuple(search.lower().split())
+    key = hashlib.sha1(repr((id(con), data_version(con), words)).encode("utf-8")).hexdigest()[:16]
+    name = f"search_hits_{key}"
+    with _hits_lock:
+        if name in _hits:
+            return name
+    conds, params = [], []
+    for word in words:
+        cond, p = _text_match(word)
+        conds.append(cond)
+        params += p
+    cur = con.cursor()
+    try:
+        ids = cur.sql(f"SELECT c.claim_id FROM {CLAIMS} c WHERE {' AND '.join(conds)}",
+                      params=params).to_arrow_table()
+    finally:
+        cur.close()
+    with _hits_lock:
+        _hits[name] = ids
+        while len(_hits) > HIT_SETS:
+            _hits.pop(next(iter(_hits)))
+    return name
+
+
+def _where(f: Filters, con) -> tuple[str, list]:
     """The WHERE clause and its parameters for a filter; columns are c.* (claims) and d.* (documents)."""
     conds, params = ["TRUE"], []
     if f.adcode:
@@ -82,20 +129,19 @@ def _where(f: Filters) -> tuple[str, list]:
         conds.append("d.published <= ?")
         params.append(f.published_to)
     if f.source.strip():
-        conds.append("contains(lower(concat_ws(' ', d.title, d.name, d.source, d.url)), ?)")
+        conds.append("c.doc_id IN (SELECT doc_id FROM documents "
+                     "WHERE contains(lower(concat_ws(' ', title, name, source, url)), ?))")
         params.append(f.source.strip().lower())
     if f.search.strip():
-        for word in f.search.lower().split():
-            conds.append("contains(lower(concat_ws(' ', c.quote, c.sentence, c.indicator, c.place)), ?)")
-            params.append(word)
+        conds.append(f"c.claim_id IN (SELECT claim_id FROM {_search_hits(con, f.search)})")
     if f.statuses:
         conds.append("list_contains(?, coalesce(c.review_status, 'unreviewed'))")
         params.append(list(f.statuses))
     return " AND ".join(conds), params
 
 
-def _base(f: Filters) -> tuple[str, list]:
-    where, params = _where(f)
+def _base(f: Filters, con) -> tuple[str, list]:
+    where, params = _where(f, con)
     return (f"FROM {CLAIMS} c JOIN documents d ON d.doc_id = c.doc_id WHERE {where}", params)
 
 
@@ -104,6 +150,7 @@ def _df(con, sql: str, params: list | tuple = ()) -> pd.DataFrame:
     # connection object must not be shared between threads mid-query.
     cur = con.cursor()
     try:
+        _register_hits(cur, sql)
         return cur.execute(sql, list(params)).df()
     finally:
         cur.close()
@@ -112,14 +159,24 @@ def _df(con, sql: str, params: list | tuple = ()) -> pd.DataFrame:
 def _one(con, sql: str, params: list | tuple = ()):
     cur = con.cursor()
     try:
+        _register_hits(cur, sql)
         return cur.execute(sql, list(params)).fetchone()
     finally:
         cur.close()
 
 
+def _register_hits(cur, sql: str) -> None:
+    for name in set(re.findall(r"search_hits_[0-9a-f]{16}", sql)):
+        with _hits_lock:
+            table = _hits.get(name)
+        if table is None:
+            raise RuntimeError(f"search result {name} was dropped before use; raise HIT_SETS")
+        cur.register(name, table)
+
+
 def headline(con, f: Filters) -> dict:
     """Documents, claims, places and provinces covered by the filtered claims."""
-    base, params = _base(f)
+    base, params = _base(f, con)
     row = _one(con, f"SELECT count(DISTINCT c.doc_id), count(*), count(DISTINCT c.adcode), "
                     f"count(DISTINCT c.province) {base}", params)
     return {"documents": row[0], "claims": row[1], "places": row[2], "provinces": row[3]}
@@ -133,7 +190,7 @@ def store_totals(con) -> dict:
 
 def latest_claims(con, f: Filters, n: int = 10) -> pd.DataFrame:
     """The `n` most recently published filtered claims."""
-    base, params = _base(f)
+    base, params = _base(f, con)
     return _df(con, f"SELECT c.claim_id, d.published, c.indicator, c.value, c.unit, c.kind, c.place, "
                     f"c.period, c.quote, d.title {base} "
                     f"ORDER BY d.published DESC NULLS LAST, c.claim_id DESC LIMIT ?", params + [int(n)])
@@ -162,7 +219,7 @@ def region_stats(con, f: Filters, prefix_len: int, indicator: str | None = None)
     the latest value (by reference period, then publication) and its unit per prefix."""
     if prefix_len not in (2, 4, 6):
         raise ValueError(f"prefix length must be 2, 4 or 6, not {prefix_len}")
-    base, params = _base(f)
+    base, params = _base(f, con)
     if indicator:
         sql = (f"SELECT substr(c.adcode, 1, {prefix_len}) AS prefix, count(*) AS claims, "
                f"arg_max(c.value, (c.period_start, d.published, c.claim_id)) AS latest_value, "
@@ -179,7 +236,7 @@ def region_stats(con, f: Filters, prefix_len: int, indicator: str | None = None)
 
 def markers(con, f: Filters, limit: int = 3000) -> pd.DataFrame:
     """One marker per place with coordinates: its claim count and its latest claim for the tooltip."""
-    base, params = _base(f)
+    base, params = _base(f, con)
     key = "(d.published, c.claim_id)"
     sql = (f"SELECT c.adcode, any_value(c.place) AS place, avg(c.lat) AS lat, avg(c.lon) AS lon, "
            f"count(*) AS claims, arg_max(c.value, {key}) AS value, arg_max(c.unit, {key}) AS unit, "
@@ -192,14 +249,14 @@ def markers(con, f: Filters, limit: int = 3000) -> pd.DataFrame:
 
 def top_indicators(con, f: Filters, n: int = 200) -> pd.DataFrame:
     """The most frequent indicators among the filtered claims, with their counts."""
-    base, params = _base(f)
+    base, params = _base(f, con)
     return _df(con, f"SELECT c.indicator, count(*) AS claims {base} AND c.indicator IS NOT NULL "
                     f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", params + [int(n)])
 
 
 def indicator_places(con, f: Filters, indicator: str, n: int = 200) -> pd.DataFrame:
     """Places that have claims on `indicator`, most claims first."""
-    base, params = _base(f)
+    base, params = _base(f, con)
     return _df(con, f"SELECT c.place, count(*) AS claims {base} AND c.indicator = ? AND c.place IS NOT NULL "
                     f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", params + [indicator, int(n)])
 
@@ -207,7 +264,7 @@ def indicator_places(con, f: Filters, indicator: str, n: int = 200) -> pd.DataFr
 def timeline(con, f: Filters, indicator: str, places: tuple[str, ...] = (), limit: int = 5000) -> pd.DataFrame:
     """Claims on one indicator for chosen places, each with `conflict`: how many different values
     the store holds for the same place, period, kind and unit (more than 1 means sources disagree)."""
-    base, params = _base(f)
+    base, params = _base(f, con)
     cond = " AND c.indicator = ?"
     params = params + [indicator]
     if places:
@@ -222,13 +279,13 @@ def timeline(con, f: Filters, indicator: str, places: tuple[str, ...] = (), limi
 
 def count_claims(con, f: Filters) -> int:
     """How many claims pass the filter."""
-    base, params = _base(f)
+    base, params = _base(f, con)
     return _one(con, f"SELECT count(*) {base}", params)[0]
 
 
 def claims(con, f: Filters, limit: int = 500, offset: int = 0) -> pd.DataFrame:
     """A page of filtered claims for the table, newest publication first."""
-    base, params = _base(f)
+    base, params = _base(f, con)
     cols = ", ".join(f"d.{c}" if c in ("title", "published") else f"c.{c}" for c in TABLE_COLUMNS)
     return _df(con, f"SELECT {cols} {base} ORDER BY d.published DESC NULLS LAST, c.claim_id "
                     f"LIMIT ? OFFSET ?", params + [min(int(limit), MAX_ROWS), int(offset)])
@@ -236,7 +293,7 @@ def claims(con, f: Filters, limit: int = 500, offset: int = 0) -> pd.DataFrame:
 
 def export_claims(con, f: Filters, limit: int = MAX_ROWS) -> pd.DataFrame:
     """Filtered claims with quote, sentence, source title and URL, for CSV/XLSX/HTML exports."""
-    base, params = _base(f)
+    base, params = _base(f, con)
     doc_cols = ("title", "published", "url", "source")
     cols = ", ".join(f'd.{c}' if c in doc_cols else f'c."{c}"' for c in EXPORT_COLUMNS)
     return _df(con, f"SELECT {cols} {base} ORDER BY d.published DESC NULLS LAST, c.claim_id LIMIT ?",
@@ -263,7 +320,7 @@ def claim_reviews(con, claim_id: int) -> pd.DataFrame:
 
 def documents(con, f: Filters, limit: int = 500) -> pd.DataFrame:
     """Documents that hold filtered claims (or match the source/date filter when they hold none)."""
-    base, params = _base(f)
+    base, params = _base(f, con)
     doc_conds, doc_params = ["TRUE"], []
     if f.source.strip():
         doc_conds.append("contains(lower(concat_ws(' ', d.title, d.name, d.source, d.url)), ?)")
@@ -309,5 +366,5 @@ def claims_by(con, f: Filters, column: str) -> pd.DataFrame:
     """Filtered claim counts grouped by one categorical column (sector, kind, province or unit)."""
     if column not in ("sector", "kind", "province", "unit"):
         raise ValueError(f"cannot group claims by {column!r}")
-    base, params = _base(f)
+    base, params = _base(f, con)
     return _df(con, f"SELECT c.{column} AS key, count(*) AS claims {base} GROUP BY 1 ORDER BY 2 DESC", params)

@@ -82,11 +82,11 @@ def test_province_filter_changes_rows_on_every_page(app):
     app.run()
     rows = table_rows(app, "cl_table")
     zhejiang = [c for d in DOCS for c in d["claims"] if c[-1].startswith("浙江省")]
-    assert len(rows) == len(zhejiang) == 3
+    assert len(rows) == len(zhejiang) == 4
     assert set(rows.iloc[:, list(rows.columns).index("地点")]) == {c[-1] for c in zhejiang}
     # the filter stays when the page changes, and the URL carries it
     app.switch_page("views/overview.py").run()
-    assert {m.label: m.value for m in app.metric}["数值陈述"] == "3"
+    assert {m.label: m.value for m in app.metric}["数值陈述"] == "4"
     assert param(app, "prov") == ["330000"]
 
 
@@ -95,7 +95,8 @@ def test_sidebar_widgets_narrow_claims(app):
     macro = [c for d in DOCS for c in d["claims"] if c[5] == "macro"]
     assert {m.label: m.value for m in app.metric}["数值陈述"] == str(len(macro))
     app.text_input(key="f_ind").set_value("生产总值").run()
-    assert {m.label: m.value for m in app.metric}["数值陈述"] == str(len(macro))
+    gdp = [c for c in macro if "生产总值" in c[4]]
+    assert {m.label: m.value for m in app.metric}["数值陈述"] == str(len(gdp)) == "4"
     app.multiselect(key="f_sector").set_value([]).run()
     app.text_input(key="f_ind").set_value("进出口").run()
     assert {m.label: m.value for m in app.metric}["数值陈述"] == "2"
@@ -109,7 +110,7 @@ def test_city_options_follow_province(app):
     app.selectbox(key="f_prov").set_value("330000").run()
     assert app.selectbox(key="f_city").options == ["全部", "杭州市"]  # only areas with claims
     app.selectbox(key="f_city").set_value("330100").run()
-    assert {m.label: m.value for m in app.metric}["数值陈述"] == "2"  # 杭州市 and its 西湖区
+    assert {m.label: m.value for m in app.metric}["数值陈述"] == "3"  # 杭州市 and its 西湖区
 
 
 def test_municipality_drills_to_districts(app):
@@ -198,7 +199,7 @@ def test_map_is_offline_by_default(app):
     assert len(markers["data"]) == len({c[-1] for d in DOCS for c in d["claims"]})
     regions = next(layer for layer in spec["layers"] if layer["id"] == "regions")
     by_code = {f["properties"]["adcode"]: f["properties"] for f in regions["data"]}
-    assert len(by_code) >= 31 and by_code["330000"]["claims"] == 3 and by_code["110000"]["claims"] == 0
+    assert len(by_code) >= 31 and by_code["330000"]["claims"] == 4 and by_code["110000"]["claims"] == 0
     assert by_code["330000"]["fill"] != by_code["110000"]["fill"]
     app.toggle(key="map_basemap").set_value(True).run()
     assert _deck_spec(app)["mapProvider"] == "carto"

@@ -63,10 +63,26 @@ def drill_level() -> tuple[str, str | None, str]:
     return "province", None, "f_prov"
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False)
+def _by_prefix(level: str) -> dict[str, list]:
+    # Admin codes nest by prefix, so one pass groups a whole layer by province and city; the
+    # gazetteer's own parent filter walks every feature's ancestry on each call (0.4 s per province).
+    index: dict[str, list] = {}
+    for feat in gazetteer.boundaries(level)["features"]:
+        code = feat["properties"]["adcode"]
+        index.setdefault(code[:2], []).append(feat)
+        index.setdefault(code[:4], []).append(feat)
+    return index
+
+
 def boundaries(level: str, parent: str | None) -> dict:
-    """GeoJSON of the `level` areas under `parent`; one copy per process, boundaries never change."""
-    return gazetteer.boundaries(level, parent)
+    """GeoJSON of the `level` areas under `parent` (the area itself where it has no lower level)."""
+    if parent is None:
+        return gazetteer.boundaries(level)
+    prefix = significant(parent)
+    if len(prefix) == 6:
+        return gazetteer.boundaries(level, parent)
+    return {"type": "FeatureCollection", "features": _by_prefix(level).get(prefix, [])}
 
 
 def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
