@@ -48,6 +48,7 @@ def _report(summary, quiet: bool) -> int:
 def cmd_ingest(argv) -> int:
     """`ingest PATH_OR_URL...`: store the articles and their claims."""
     from .ingest import ingest
+    from .sources import TIMEOUT
 
     ap = argparse.ArgumentParser(prog="python -m indicators ingest",
                                  description="Extract and store the claims of articles: .txt .md .html "
@@ -56,7 +57,8 @@ def cmd_ingest(argv) -> int:
     _common(ap)
     _engine_args(ap)
     ap.add_argument("--force", action="store_true", help="re-extract documents already stored")
-    ap.add_argument("--timeout", type=float, default=20.0, help="seconds allowed per URL download")
+    ap.add_argument("--timeout", type=float, default=TIMEOUT, help=f"seconds allowed per URL download "
+                                                                    f"(default {TIMEOUT:g})")
     args = ap.parse_args(argv)
     summary = ingest(args.inputs, db=args.db, workers=args.workers, engine=args.engine,
                      scheduler=args.scheduler, force=args.force, progress=not args.quiet, batch=args.batch,

@@ -127,19 +127,20 @@ def record_source(obj, where: str, default_name: str, encoding: str | None) -> S
             raise ReadError(where, f"'{key}' must be a string")
     name = str(obj.get("name") or obj.get("id") or default_name)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    title, url = obj.get("title"), obj.get("url")
     return Source(name=name, path=where, text=text, published=parse_published(obj.get("published"), where),
-                  url=obj.get("url") or None, title=obj.get("title") or None, encoding=encoding)
+                  url=str(url) if url else None, title=str(title) if title else None, encoding=encoding)
 
 
 def _jsonl_file(path: Path) -> Iterator[Item]:
-    # Streamed line by line: a large JSON Lines file never sits in memory whole.
+    # Streamed line by line: a large JSON Lines file never sits in memory whole.  The encoding is
+    # detected on the head, cut at a line end so that a multi-byte character is never split.
     try:
         with path.open("rb") as fh:
-            head = fh.read(4096)
-        if not head.strip():
-            yield Failure(str(path), "empty file")
-            return
-        _, encoding = decode(head if b"\n" not in head else head[:head.rfind(b"\n") + 1] or head, path)
+            head = fh.read(65536)
+        if head[:3] != b"\xef\xbb\xbf" and head[:2] not in (b"\xff\xfe", b"\xfe\xff") and b"\n" in head:
+            head = head[:head.rfind(b"\n") + 1]
+        _, encoding = decode(head, path)
     except ReadError as err:
         yield Failure(err.path, err.reason)
         return
@@ -150,7 +151,7 @@ def _jsonl_file(path: Path) -> Iterator[Item]:
         try:
             yield from _jsonl_lines(fh, str(path), path.stem, encoding)
         except UnicodeDecodeError as err:
-            yield Failure(str(path), f"not valid {encoding} past byte {err.start} of a line; rest skipped")
+            yield Failure(str(path), f"not valid {encoding} past the lines read; the rest is skipped ({err.reason})")
 
 
 def _jsonl_lines(lines, where: str, stem: str, encoding: str | None) -> Iterator[Item]:

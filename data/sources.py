@@ -24,6 +24,8 @@ MAX_REDIRECTS = 5
 MAX_FEED_ITEMS = 500
 USER_AGENT = "IndicatorAtlas/1.0 (article ingest)"
 _CHUNK = 64 * 1024
+_FEED_ROOT = re.compile(rb"(\xef\xbb\xbf)?\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*|<\?[^>]*>\s*)*<(rss|feed|rdf:rdf)[\s>]",
+                        re.S)
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _WEAK_CHARSETS = ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-1252", "cp1252")
 
@@ -117,8 +119,7 @@ def is_feed(page: Page) -> bool:
     """An RSS or Atom document, by content type or by its root element."""
     if "rss" in page.content_type or "atom" in page.content_type:
         return True
-    head = page.data[:1024].lstrip().lower()
-    return head.startswith(b"<?xml") and bool(re.search(rb"<(rss|feed|rdf:rdf)[\s>]", page.data[:4096].lower()))
+    return bool(_FEED_ROOT.match(page.data[:4096].lower()))
 
 
 def page_source(page: Page, published: date | None = None, title: str | None = None) -> Source:

@@ -255,3 +255,15 @@ def test_cli_summary_and_exit_status(tmp_path):
     assert f"error: {bad}: empty file" in failed.stderr and "0 ingested, 1 skipped as duplicate, 1 failed" in failed.stderr
     dask = cli(good, "--engine", "dask")
     assert dask.returncode == 2 and "--scheduler" in dask.stderr
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16"])
+def test_jsonl_is_streamed_in_any_encoding(tmp_path, encoding):
+    lines = [json.dumps({"id": f"e{i}", "text": variant(i), "title": 2026 + i}, ensure_ascii=False) for i in range(40)]
+    path = tmp_path / "big.jsonl"
+    path.write_bytes("\r\n".join(lines).encode(encoding))
+    db = tmp_path / "s.duckdb"
+    summary = run([path], db)
+    assert (summary.ingested, summary.failed) == (40, 0), summary.errors
+    rows = {r[0]: r for r in docs(db)}
+    assert rows["e7"][1] == "2033" and rows["e7"][4] == variant(7)

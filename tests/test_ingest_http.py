@@ -81,6 +81,7 @@ def server():
         "/slow.html": (200, html, page("慢", "慢").encode(), 3),
         "/error": (500, html, b"oops", 0),
         "/image.png": (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, 0),
+        "/bare-feed": (200, {"Content-Type": "text/xml"}, ATOM.split("?>", 1)[1].encode(), 0),
         "/bad-feed.xml": (200, {"Content-Type": "application/rss+xml"}, b"<rss><channel><item>", 0),
     }
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
@@ -117,8 +118,9 @@ def test_pages_plain_text_and_redirects(server, tmp_path):
 
 def test_rss_and_atom_feeds_fetch_each_linked_article(server, tmp_path):
     db = tmp_path / "s.duckdb"
-    summary = ing.ingest([f"{server}/feed.rss", f"{server}/atom.xml"], db=db, progress=False)
-    assert (summary.ingested, summary.failed) == (3, 1)
+    summary = ing.ingest([f"{server}/feed.rss", f"{server}/atom.xml", f"{server}/bare-feed"], db=db,
+                         progress=False)
+    assert (summary.ingested, summary.duplicate, summary.failed) == (3, 1, 1)  # bare-feed lists a3 again
     assert summary.errors == [(f"{server}/gone.html", "HTTP 404 Not Found")]
     docs = stored(db)
     assert docs[f"{server}/a1.html"][1:3] == ("第一篇", date(2026, 3, 3))
