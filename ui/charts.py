@@ -139,3 +139,8 @@ def has_label(key: str) -> bool:
     from .i18n import has
 
     return has(key)
+
+
+def web_url(url) -> bool:
+    """Whether `url` is a plain http(s) address without spaces or brackets (safe as a link)."""
+    return isinstance(url, str) and re.fullmatch(r"https?://[^\s()<>\[\]]+", url) is not None

@@ -23,7 +23,7 @@ def _construct_mapping(loader, node, deep=False):
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise LabelError(f"{LABELS_FILE}: duplicate key {key!r} (line {key_node.start_mark.line + 1})")
+            raise LabelError(f"{loader.path}: duplicate key {key!r} (line {key_node.start_mark.line + 1})")
         seen.add(key)
     return yaml.SafeLoader.construct_mapping(loader, node, deep)
 
@@ -34,10 +34,14 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 @lru_cache(maxsize=None)
 def labels(path: Path = LABELS_FILE) -> dict[str, dict[str, str]]:
     """All labels as {key: {lang: text}}; every key must have a non-empty text in every language."""
+    loader = _UniqueKeyLoader(Path(path).read_text(encoding="utf-8"))
+    loader.path = path
     try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+        data = loader.get_single_data()
     except yaml.YAMLError as err:
         raise LabelError(f"{path}: not valid YAML: {err}") from None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         raise LabelError(f"{path}: must be a mapping of label keys")
     for key, texts in data.items():

@@ -1,6 +1,8 @@
 """Admin areas for the place filter and the map: the gazetteer's tree, limited to areas with claims."""
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -63,7 +65,7 @@ def drill_level() -> tuple[str, str | None, str]:
     return "province", None, "f_prov"
 
 
-@st.cache_resource(show_spinner=False)
+@functools.cache
 def _by_prefix(level: str) -> dict[str, list]:
     # Admin codes nest by prefix, so one pass groups a whole layer by province and city; the
     # gazetteer's own parent filter walks every feature's ancestry on each call (0.4 s per province).
@@ -73,6 +75,12 @@ def _by_prefix(level: str) -> dict[str, list]:
         index.setdefault(code[:2], []).append(feat)
         index.setdefault(code[:4], []).append(feat)
     return index
+
+
+def warm() -> None:
+    """Parse and index the city and county boundaries (about 0.5 s), e.g. in a background thread."""
+    for level in ("city", "county"):
+        _by_prefix(level)
 
 
 def boundaries(level: str, parent: str | None) -> dict:

@@ -1,6 +1,8 @@
 """The app's link to the store: one cached connection, cached queries keyed on filters, writes."""
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
 from data import queries
@@ -32,6 +34,10 @@ def _connection(path: str):
     con = store.connect(path)
     # First start on a fresh machine: load the bundled demo corpus so the app is never empty.
     ingest.ensure_demo(con=con)
+    from .places import warm  # here, once per process; ui.places imports this module
+
+    # The first drill-down into a province would otherwise wait for the boundary files.
+    threading.Thread(target=warm, name="warm-boundaries", daemon=True).start()
     return con
 
 

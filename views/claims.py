@@ -42,7 +42,7 @@ span = (int(detail["start"]) - offset, int(detail["end"]) - offset, detail["quot
 st.markdown(highlight.box(highlight.marked(passage, [span], current=0)), unsafe_allow_html=True)
 title = detail.get("title") or detail.get("name")
 st.markdown(f"**{t('source')}:** {charts.md_escape(str(title))}"
-            + (f" · [{t('open_url')}]({detail['url']})" if detail.get("url") else ""))
+            + (f" · [{t('open_url')}]({detail['url']})" if charts.web_url(detail.get("url")) else ""))
 if st.button(t("open_document"), key="cl_open_doc"):
     ss["src_doc"] = detail["doc_id"]
     st.switch_page("views/sources.py")

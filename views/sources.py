@@ -34,7 +34,7 @@ if doc_id:
     if doc.get("source"):
         meta.append(f"{t('col.source')}: {doc['source']}")
     st.caption(" · ".join(meta))
-    if doc.get("url"):
+    if charts.web_url(doc.get("url")):
         st.link_button(t("open_url"), doc["url"])
     spans = [(r.start, r.end, f"{r.indicator or ''} {r.value:g} {r.unit} ({t('kind.' + r.kind)})")
              for r in marks.itertuples()]
