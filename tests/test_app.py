@@ -304,3 +304,18 @@ def test_upload_ingests_and_reports_bad_files(fresh_store):
     assert [name for name, _ in last["errors"]] == ["empty.txt"]
     assert list(frame_with(app, "错误")["文件"]) == ["empty.txt"]
     assert "新闻" in set(frame_with(app, "文件名")["文件名"])
+
+
+def test_sources_document_shows_all_its_claims_marked(app):
+    app.switch_page("views/sources.py").run()
+    gd = next(d for d in DOCS if d["name"] == "gd_2024")
+    from data.store import doc_id
+
+    app.selectbox(key="src_doc").set_value(doc_id(gd["text"])).run()
+    no_errors(app)
+    html = " ".join(m.value for m in app.markdown if "<mark" in m.value)
+    assert html.count("<mark") == len(gd["claims"])
+    for claim in gd["claims"]:
+        assert f">{claim[0]}</mark>" in html
+    assert "<script>" not in " ".join(m.value for m in app.markdown)
+    assert any("alert" in h.value for h in app.subheader)  # the title is shown, as text

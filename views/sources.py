@@ -11,19 +11,30 @@ st.title(t("nav.sources"))
 
 docs = q("documents", f, 500)
 st.caption(t("documents_shown", n=len(docs)))
-st.dataframe(charts.localise_columns(docs.drop(columns=["doc_id"])), hide_index=True, key="src_table")
-
 ids = docs["doc_id"].tolist()
+
+
+def _pick_doc():
+    """A row picked in the table opens that document below (the selectbox can still change it)."""
+    rows = ss["src_table"].selection.rows
+    if rows and rows[0] < len(ids):
+        ss["src_doc"] = ids[rows[0]]
+
+
+st.dataframe(charts.localise_columns(docs.drop(columns=["doc_id"])), hide_index=True, key="src_table",
+             on_select=_pick_doc, selection_mode="single-row")
+
 titles = dict(zip(docs["doc_id"], (docs["title"].fillna(docs["name"]))))
+options = list(ids)
 if ss.get("src_doc") and ss["src_doc"] not in titles:
     doc = q("document", ss["src_doc"])
     if doc is None:
         ss["src_doc"] = None
     else:
-        ids.insert(0, doc["doc_id"])
+        options.insert(0, doc["doc_id"])
         titles[doc["doc_id"]] = doc["title"] or doc["name"]
-if ids:
-    st.selectbox(t("document"), [None] + ids, key="src_doc",
+if options:
+    st.selectbox(t("document"), [None] + options, key="src_doc",
                  format_func=lambda d: t("pick_document") if d is None else f"{titles[d]} · {d[:8]}")
 doc_id = ss.get("src_doc")
 if doc_id:
