@@ -1,7 +1,6 @@
 """Shared fixtures.  `atlas_store`: a small claims store (invented Chinese articles) for app tests."""
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -86,15 +85,15 @@ def build_store(path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def atlas_store(tmp_path_factory):
-    """Path of a fixture store; $ATLAS_DB points at it for the whole session (the app reads it)."""
-    path = build_store(tmp_path_factory.mktemp("atlas") / "atlas.duckdb")
-    old = os.environ.get("ATLAS_DB")
-    os.environ["ATLAS_DB"] = str(path)
-    yield path
-    if old is None:
-        os.environ.pop("ATLAS_DB", None)
-    else:
-        os.environ["ATLAS_DB"] = old
+    """Path of a fixture store shared by the session's read-only tests."""
+    return build_store(tmp_path_factory.mktemp("atlas") / "atlas.duckdb")
+
+
+@pytest.fixture
+def atlas_env(atlas_store, monkeypatch):
+    """The shared fixture store, with $ATLAS_DB pointing at it for this test (the app reads it)."""
+    monkeypatch.setenv("ATLAS_DB", str(atlas_store))
+    return atlas_store
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ def table_rows(at: AppTest, key: str):
 
 
 @pytest.fixture
-def app(atlas_store):
+def app(atlas_env):
     return start()
 
 
@@ -124,7 +124,7 @@ def test_municipality_drills_to_districts(app):
     assert pudong["properties"]["claims"] == 1
 
 
-def test_query_params_round_trip(atlas_store):
+def test_query_params_round_trip(atlas_env):
     query = {"prov": "310000", "sector": ["macro", "investment"], "kind": "pct_change", "lang": "en",
              "pub": "2025-01-01..2025-12-31"}
     at = start(query)
@@ -205,7 +205,7 @@ def test_map_is_offline_by_default(app):
     assert _deck_spec(app)["mapProvider"] == "carto"
 
 
-def test_map_markers_carry_claim_tooltips_and_svg_download(atlas_store, monkeypatch):
+def test_map_markers_carry_claim_tooltips_and_svg_download(atlas_env, monkeypatch):
     media = _KeptMediaManager(monkeypatch)
     app = start({"prov": "440000"})
     app.switch_page("views/map.py").run()
@@ -259,7 +259,7 @@ def test_claim_row_shows_escaped_passage_and_review(fresh_store):
     assert len(table_rows(app, "cl_table")) == ALL_CLAIMS - 1
 
 
-def test_export_downloads_carry_the_filtered_claims(atlas_store, monkeypatch):
+def test_export_downloads_carry_the_filtered_claims(atlas_env, monkeypatch):
     media = _KeptMediaManager(monkeypatch)
     app = start({"prov": "440000"})
     app.switch_page("views/export.py").run()
