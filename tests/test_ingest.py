@@ -140,6 +140,8 @@ def test_bad_inputs_are_reported_one_by_one_and_nothing_stored_is_lost(tmp_path)
     bad.mkdir()
     (bad / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 50)
     (bad / "empty.txt").write_bytes(b"")
+    noise = bytes((i * 131 + 7) % 128 + 128 for i in range(3000))  # high bytes in no text encoding
+    (bad / "undecodable.txt").write_bytes(noise)
     (bad / "blank.md").write_bytes(b"  \n\n ")
     with open(bad / "huge.txt", "wb") as fh:  # sparse: over the limit without writing 20 MB
         fh.truncate(21 * 1024 * 1024)
@@ -154,7 +156,8 @@ def test_bad_inputs_are_reported_one_by_one_and_nothing_stored_is_lost(tmp_path)
     summary = run([bad, explicit, tmp_path / "missing.txt"], db)
     reasons = dict(summary.errors)
     expected = {
-        bad / "binary.txt": "binary", bad / "empty.txt": "empty file", bad / "blank.md": "empty file",
+        bad / "binary.txt": "binary", bad / "empty.txt": "empty file",
+        bad / "undecodable.txt": "cannot detect the text encoding", bad / "blank.md": "empty file",
         bad / "huge.txt": "over the", bad / "nomain.html": "no main text",
         f"{bad / 'lines.jsonl'}:2": "line is not valid JSON", f"{bad / 'lines.jsonl'}:3": "no 'text' field",
         f"{bad / 'lines.jsonl'}:4": "expected an object", bad / "broken.json": "not valid JSON",
