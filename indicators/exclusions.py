@@ -6,7 +6,7 @@ from functools import cache
 
 import regex
 
-from . import rules
+from . import numerals, rules
 from .scan import Mention, _alt
 
 _NAME = "exclusions"
@@ -21,7 +21,8 @@ def _conf():
     money = rules.require(rules.load("units"), "implied_money", dict, "units")
     return {
         "stock": regex.compile(rules.require(data, "stock_quote", str, _NAME)),
-        "phrases": regex.compile(_alt(rules.word_list(_NAME, "phrases"))),
+        # 一起 is a word, but 三十一起 counts 31 incidents: a phrase right after a numeral is none
+        "phrases": regex.compile(f"(?<![\\d{numerals.digit_chars()}])(?:{_alt(rules.word_list(_NAME, 'phrases'))})"),
         "ordinal_before": rules.word_list(_NAME, "ordinal_before"),
         "count_not_before": rules.word_list(_NAME, "count_not_before"),
         "label_after": rules.word_list(_NAME, "label_after"),

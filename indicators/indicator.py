@@ -23,7 +23,7 @@ def _conf():
         "right": right,
         # 收购价为每斤1.38元: a trailing 每 + unit makes a rate, not part of the indicator
         "right_re": regex.compile(f"(?:{_alt(right)}|{regex.escape(data['per_marker'])}.)\\s*$"),
-        "split_re": regex.compile(_alt(rules.word_list(_NAME, "split_after")), flags=regex.REVERSE),
+        "split_words": set(rules.word_list(_NAME, "split_after")),
         "left": left,
         "seps": seps,
         "max": int(data["max_length"]),
@@ -31,7 +31,7 @@ def _conf():
         "drop_left_tags": set(rules.word_list(_NAME, "drop_left_tags")),
         "place_suffixes": tuple(sorted(rules.word_list(_NAME, "place_suffixes"), key=len, reverse=True)),
         "generic": set(rules.word_list(_NAME, "generic")),
-        "split_after": sorted(rules.word_list(_NAME, "split_after"), key=len, reverse=True),
+        "not_places": set(rules.word_list(_NAME, "not_places")),
         "share_split": rules.word_list(_NAME, "share_split"),
         "per": rules.require(data, "per_marker", str, _NAME),
         "not_indicators": set(rules.word_list(_NAME, "not_indicators")),
@@ -62,7 +62,7 @@ def _last_piece(s: str, seps: set[str]) -> str:
 
 
 def _is_place(word: str, conf) -> bool:
-    return len(word) >= 2 and word.endswith(conf["place_suffixes"])
+    return len(word) >= 2 and word.endswith(conf["place_suffixes"]) and word not in conf["not_places"]
 
 
 def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
@@ -81,13 +81,16 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
             at = chunk.rfind(word, start, end)
             if at > start:
                 end = _trim_right(chunk, start, at, conf)
-    split = conf["split_re"].search(chunk, start, max(start, end - 1))
-    if split is not None:
-        start = split.end()
     start = max(start, end - conf["max"] * 2)
     if end <= start:
         return None
     toks = list(_tokens(chunk[start:end]))
+    # 县粮管所的收购价 → 收购价, 生产原油 → 原油: start after the last whole-word split (not 生产总值)
+    for k in range(len(toks) - 2, -1, -1):
+        if toks[k][0] in conf["split_words"]:
+            start += sum(len(w) for w, _ in toks[: k + 1])
+            toks = toks[k + 1:]
+            break
     while toks:
         word, flag = toks[0]
         if len(toks) > 1 and _is_place(word + toks[1][0], conf) and not _is_place(word, conf):

@@ -74,8 +74,8 @@ def _iso(year: int, m1: int, m2: int, day: int | None = None) -> str:
 @cache
 def _tables():
     data = rules.load("periods")
-    rel = {row["word"]: int(row["year_offset"]) for row in data["relative_years"]}
-    parts = {row["word"]: tuple(row["months"]) for row in data["parts_of_year"]}
+    rel = {w: int(row["year_offset"]) for w, row in rules.rows_by_word(data, "relative_years", "periods").items()}
+    parts = {w: tuple(row["months"]) for w, row in rules.rows_by_word(data, "parts_of_year", "periods").items()}
     plans = {k: tuple(v) for k, v in data["plans"].items()}
     return rel, parts, plans
 

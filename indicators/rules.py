@@ -147,3 +147,20 @@ def unit(name: str) -> Unit:
     b, p = table[base], table[per]
     return Unit(name=f"{b.output}/{p.output}", dim=f"{b.dim}/{p.dim}", canonical=f"{b.canonical}/{p.canonical}",
                 factor=b.factor / p.factor, kind="level")
+
+
+def rows_by_word(data: dict, key: str, name: str) -> dict[str, dict]:
+    """Rows `{word: …, …}` of a rule list keyed by word; repeated words and bad approx refused."""
+    from .claim import APPROX
+
+    out: dict[str, dict] = {}
+    for row in require(data, key, list, name):
+        word = row.get("word") if isinstance(row, dict) else None
+        if not isinstance(word, str) or not word:
+            raise RuleError(f"{RULES_DIR / name}.yaml: {key}: row {row!r} has no word")
+        if word in out:
+            raise RuleError(f"{RULES_DIR / name}.yaml: {key}: duplicate word {word!r}")
+        if "approx" in row and row["approx"] not in APPROX:
+            raise RuleError(f"{RULES_DIR / name}.yaml: {key}: {word!r} has unknown approx {row['approx']!r}")
+        out[word] = row
+    return out

@@ -5,6 +5,7 @@ parsed value and the spans needed later.  Deciding whether a mention is a claim 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 
@@ -41,9 +42,9 @@ def _alt(words) -> str:
 @cache
 def _qualifiers():
     data = rules.load("qualifiers")
-    before = {row["word"]: row for row in rules.require(data, "before", list, "qualifiers")}
-    after = {row["word"]: row["approx"] for row in rules.require(data, "after", list, "qualifiers")}
-    inner = {row["word"]: row["approx"] for row in rules.require(data, "inner", list, "qualifiers")}
+    before = rules.rows_by_word(data, "before", "qualifiers")
+    after = {w: row["approx"] for w, row in rules.rows_by_word(data, "after", "qualifiers").items()}
+    inner = {w: row["approx"] for w, row in rules.rows_by_word(data, "inner", "qualifiers").items()}
     return before, after, inner
 
 
@@ -52,10 +53,9 @@ def pattern() -> regex.Pattern:
     """The mention pattern, compiled once from numerals, units, qualifiers and kinds rules."""
     before, after, inner = _qualifiers()
     cn = numerals.digit_chars()
-    mags = numerals.magnitude_words()
-    not_before = "".join(rules.require(rules.load("numerals"), "magnitude_not_before", list, "numerals"))
-    vague = "".join(rules.word_list("numerals", "vague_prefixes"))
     units = rules.unit_spellings()
+    mags = numerals.magnitude_words()
+    vague = "".join(rules.word_list("numerals", "vague_prefixes"))
     kinds = rules.load("kinds")
     shares = rules.require(rules.load("shares"), "words", dict, "shares")
     cheng_nb = "".join(rules.word_list("shares", "cheng_not_before"))
@@ -64,9 +64,13 @@ def pattern() -> regex.Pattern:
 
     arabic = r"(?<![\d.])\d+(?:,\d{3})*(?:\.\s?\d+)?(?![\d,]*\.\d)"
     lead = numerals.leading_chars()
-    chinese = f"(?:[{vague}](?=[十百千万亿]))?[{lead}][{cn}]*"  # 数千万, 几十: not 总数三分之一
+    # A unit written with a numeral character (千瓦, 千克, 兆瓦, 百分点) is never part of the number:
+    # 六千万千瓦 is 六千万 + 千瓦, 一百二十兆瓦 is 一百二十 + 兆瓦.
+    heads = [u for u in units if u[0] in cn]
+    guard = f"(?!{_alt(heads)})" if heads else ""
+    chinese = f"(?:[{vague}](?=[十百千万亿]))?{guard}[{lead}](?:{guard}[{cn}])*"  # 数千万, 几十
     num = f"(?:{arabic}|{chinese})"
-    mag = f"(?:{_alt(mags)})(?![{not_before}])"
+    mag = f"{guard}(?:{_alt(mags)})"
     mag_first = "".join(sorted({w[0] for w in mags}))
     inn = _alt(inner)
     pre_q = _alt(w for w, row in before.items() if row["in_quote"])
@@ -110,11 +114,6 @@ def pattern() -> regex.Pattern:
     return regex.compile(f"(?=[{first}])(?:" + "|".join(f"(?P<{name}>{p})" for name, p in zip(FORMS, parts)) + ")")
 
 
-@cache
-def _not_before() -> str:
-    return "".join(rules.require(rules.load("numerals"), "magnitude_not_before", list, "numerals"))
-
-
 def _trailing_magnitude(numeral: str) -> str | None:
     for word in numerals.magnitude_words():
         if len(word) < len(numeral) and numeral.endswith(word) and word[0] in "万亿兆":
@@ -125,7 +124,10 @@ def _trailing_magnitude(numeral: str) -> str | None:
 def _number(s: str) -> tuple[float, bool]:
     """Parse an Arabic or Chinese numeral (with a vague prefix) → (value, is_chinese)."""
     if s[0].isdigit():
-        return numerals.parse_arabic(s), False
+        value = numerals.parse_arabic(s)
+        if not math.isfinite(value) or value > 1e18:
+            raise ValueError(f"{s[:20]}…: a digit run, not a quantity")
+        return value, False
     vague = rules.word_list("numerals", "vague_prefixes")
     if s[0] in vague:
         s = s[1:]
@@ -216,8 +218,6 @@ def _build(m, shares, spellings, counter_unit, vague) -> Mention | None:
     if not (g("unit") or g("m1") or g("m2") or g("m3") or n1[-1] in "万亿兆"):
         return None  # a bare number (a year, a code, 一些): never a claim, skip parsing it
     value, cn = _number(n1)
-    if cn and n1[-1] in "千百十" and g("unit") and g("unit")[0] in _not_before():
-        return None  # 千万千瓦级: the numeral swallowed the 千 of 千瓦
     mag = g("m1") or g("m3") or g("m2")
     factor = numerals.parse_magnitude(mag) if mag else 1.0
     high = None

@@ -122,8 +122,6 @@ def test_unit_references_resolve():
     assert data["implied_money"]["unit"] in table
 
 
-@pytest.mark.xfail(strict=True, reason="units.yaml implied_money.magnitudes lists 兆, which is not in "
-                   "numerals.yaml magnitudes, so no mention ever carries it (全省财政收入五兆 gives no claim)")
 def test_implied_money_magnitudes_are_magnitude_words():
     money = rules.load("units")["implied_money"]
     mags = numerals.magnitude_words()
@@ -288,23 +286,17 @@ def test_numeral_in_two_tables_refused(rules_copy):
     _refused(rules_copy, "numerals.yaml", numerals._tables, "一")
 
 
-@pytest.mark.xfail(strict=True, reason="scan._qualifiers builds a dict from the rows, so a repeated "
-                   "qualifier word silently keeps the last row instead of raising RuleError")
 def test_duplicate_qualifier_word_refused(rules_copy):
     _edit(rules_copy / "qualifiers.yaml",
           lambda d: d["before"].append({"word": "约", "approx": "more_than", "in_quote": True}))
     _refused(rules_copy, "qualifiers.yaml", scan._qualifiers, "约")
 
 
-@pytest.mark.xfail(strict=True, reason="qualifier rows are not checked: an approx outside claim.APPROX "
-                   "loads and would reach Claim.approx")
 def test_unknown_qualifier_approx_refused(rules_copy):
     _edit(rules_copy / "qualifiers.yaml", lambda d: d["after"][0].update(approx="roughly"))
     _refused(rules_copy, "qualifiers.yaml", scan._qualifiers, "roughly")
 
 
-@pytest.mark.xfail(strict=True, reason="periods._tables builds dicts from relative_years/parts_of_year "
-                   "rows, so a repeated period word silently keeps the last row")
 def test_duplicate_period_word_refused(rules_copy):
     _edit(rules_copy / "periods.yaml",
           lambda d: d["relative_years"].append({"word": "去年", "year_offset": 0}))
