@@ -5,6 +5,8 @@ import base64
 import csv
 import io
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -319,3 +321,17 @@ def test_sources_document_shows_all_its_claims_marked(app):
         assert f">{claim[0]}</mark>" in html
     assert "<script>" not in " ".join(m.value for m in app.markdown)
     assert any("alert" in h.value for h in app.subheader)  # the title is shown, as text
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists() and os.environ.get("CI") != "true",
+                    reason="server-side chart images need Debian's chromium (scripts/test.sh installs it)")
+def test_timeline_server_side_images(atlas_env, monkeypatch):
+    media = _KeptMediaManager(monkeypatch)
+    app = start()
+    app.switch_page("views/timeline.py").run()
+    app.selectbox(key="tl_indicator").set_value("地区生产总值").run()
+    png_button = app.download_button(key="tl_png_0")
+    assert media.file_name(png_button).startswith("indicator-atlas_timeline_地区生产总值")
+    assert media.fetch(png_button).startswith(b"\x89PNG\r\n\x1a\n")
+    svg = media.fetch(app.download_button(key="tl_svg_0")).decode("utf-8")
+    assert "<svg" in svg and "上海市" in svg  # the legend's Chinese text is in the image

@@ -1,7 +1,7 @@
 """Timeline: one indicator over its reference period (or publication date) for chosen places."""
 import streamlit as st
 
-from ui import charts
+from ui import charts, images
 from ui.state import filters, img_format, q, t
 
 f = filters()
@@ -34,6 +34,13 @@ if not figs:
 for i, (name, fig) in enumerate(figs):
     st.plotly_chart(fig, key=f"tl_chart_{i}",
                     config=charts.plot_config("timeline", indicator, name, fmt=img_format()))
+    if images.available():  # server-side images, drawn only when a button is clicked
+        stem = charts.file_stem("timeline", indicator, name)
+        cols = st.columns(6)
+        for col, fmt in zip(cols, images.FORMATS):
+            col.download_button(t(f"server_{fmt}"), data=lambda fig=fig, fmt=fmt: images.render(fig, fmt),
+                                file_name=f"{stem}.{fmt}", mime="image/png" if fmt == "png" else "image/svg+xml",
+                                key=f"tl_{fmt}_{i}", on_click="ignore")
 ss["briefing_indicator"] = indicator  # the export page's briefing pack charts what is shown here
 
 conflicts = rows[rows["conflict"] > 1]
