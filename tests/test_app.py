@@ -323,6 +323,7 @@ def test_sources_document_shows_all_its_claims_marked(app):
     assert any("alert" in h.value for h in app.subheader)  # the title is shown, as text
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists() and os.environ.get("CI") != "true",
                     reason="server-side chart images need Debian's chromium (scripts/test.sh installs it)")
 def test_timeline_server_side_images(atlas_env, monkeypatch):
