@@ -63,8 +63,9 @@ _hits_lock = threading.Lock()
 
 
 def _text_match(word: str) -> tuple[str, list]:
-    """A condition that `word` occurs in the quote, sentence, indicator or place of claim c."""
-    cols = ("c.quote", "c.sentence", "c.indicator", "c.place")
+    """A condition that `word` occurs in the sentence (else quote), indicator or place of claim c."""
+    # The quote is a substring of its sentence, so the quote is read only where no sentence is stored.
+    cols = ("coalesce(c.sentence, c.quote)", "c.indicator", "c.place")
     if word.isascii():  # Latin words (GDP, CPI) match in any case; ILIKE is slower, so only here
         pattern = "%" + re.sub(r"([%_\\])", r"\\\1", word) + "%"
         return "(" + " OR ".join(f"{c} ILIKE ? ESCAPE '\\'" for c in cols) + ")", [pattern] * len(cols)
