@@ -193,6 +193,8 @@ def _sectors() -> tuple[list[tuple[str, tuple[str, ...]]], list[tuple[str, tuple
 
 def clean(phrase: str) -> str:
     """An indicator phrase as output: no pinyin residue (資產(chǎn) → 資產), no edge spaces."""
+    if "(" not in phrase:
+        return phrase.strip()
     from .normalize import strip_pinyin
 
     return strip_pinyin(phrase).strip()
