@@ -64,3 +64,6 @@ def pack():
 c3.download_button(t("download_pack"), data=pack, file_name=charts.file_stem("briefing", where) + ".html",
                    mime="text/html", key="dl_pack", on_click="ignore", icon=":material/article:")
 st.caption(t("pack_help"))
+st.subheader(t("export_preview"))
+st.dataframe(charts.localise_columns(q("claims", f, 20).drop(columns=["doc_id"])), hide_index=True,
+             key="export_preview")
