@@ -146,6 +146,16 @@ def test_query_params_round_trip(atlas_env):
     assert {m.label: m.value for m in again.metric} == {m.label: m.value for m in at.metric}
 
 
+def test_bad_url_values_fall_back_to_defaults(atlas_env):
+    at = start({"lang": "fr", "prov": "999999", "sector": ["macro", "nonsense"], "pfrom": "abc",
+                "pub": "yesterday"})
+    no_errors(at)
+    assert at.session_state["lang"] == "zh"
+    assert at.session_state["f_prov"] is None and at.session_state["f_sector"] == ["macro"]
+    assert at.session_state["f_pfrom"] is None
+    assert param(at, "prov") == [] and param(at, "sector") == ["macro"]
+
+
 def test_english_switch(app):
     assert app.title[0].value == "区域经济指标图谱"
     app.button_group(key="lang").set_value("en").run()

@@ -37,6 +37,8 @@ def _from_url() -> None:
         values = [v for v in params.get_all(name) if v]
         if values:
             st.session_state[key] = values
+    if st.session_state.get("lang") not in ("zh", "en"):
+        st.session_state["lang"] = "zh"
     for key in ("f_pfrom", "f_pto"):
         if isinstance(st.session_state.get(key), str):
             st.session_state[key] = int(st.session_state[key]) if st.session_state[key].isdigit() else None
