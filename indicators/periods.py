@@ -93,9 +93,13 @@ def _resolve(m, published: date | None, year_hint: int | None = None) -> str | N
     if g("y"):
         year, explicit = int(g("y")), True
     elif g("rel"):
-        if published is None:
+        if published is not None:
+            year = published.year + rel[g("rel")]
+        elif year_hint is not None and rel[g("rel")] == 0:
+            year = year_hint  # 2023年，…今年的目标: the paragraph names the current year
+        else:
             return None
-        year, explicit = published.year + rel[g("rel")], True
+        explicit = True
     elif published is None:
         if year_hint is None:
             return None
