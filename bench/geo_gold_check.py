@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,18 +22,7 @@ import geo  # noqa: E402
 EVAL = ROOT / ".." / "shared" / "eval"
 
 
-@dataclass(frozen=True)
-class Span:
-    """The fields geo.link reads and writes, nothing else (geo never imports indicators)."""
-
-    start: int
-    end: int
-    place: str | None = None
-    province: str | None = None
-    adcode: str | None = None
-    place_level: str | None = None
-    lat: float | None = None
-    lon: float | None = None
+from geo import Span  # noqa: E402  the fields geo.link reads and writes
 
 
 def load(folder: Path) -> tuple[dict[str, str], dict[str, list[tuple[dict, Span]]]]:

@@ -17,7 +17,6 @@ import json
 import re
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,16 +26,7 @@ SHARED = ROOT / ".." / "shared"
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    place: str | None = None
-    province: str | None = None
-    adcode: str | None = None
-    place_level: str | None = None
-    lat: float | None = None
-    lon: float | None = None
+from geo import Span  # noqa: E402  the fields geo.link reads and writes
 
 
 def corpus() -> list[str]:

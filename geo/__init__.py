@@ -5,7 +5,7 @@
     '上海市普陀区'
 """
 from . import gazetteer
-from .link import analyse, link
+from .link import Span, analyse, link
 from .names import GeoDataError
 
-__all__ = ["link", "analyse", "gazetteer", "GeoDataError"]
+__all__ = ["link", "analyse", "Span", "gazetteer", "GeoDataError"]

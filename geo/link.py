@@ -13,6 +13,20 @@ from .text import Layout, layout
 
 
 @dataclass(frozen=True)
+class Span:
+    """The fields `link` reads and writes: a stand-in for a claim when geo is used on its own."""
+
+    start: int
+    end: int
+    place: str | None = None
+    province: str | None = None
+    adcode: str | None = None
+    place_level: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True)
 class Analysis:
     """Everything linking found in one text: mentions (resolved or not) and the focus place."""
 

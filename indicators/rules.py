@@ -31,23 +31,30 @@ def _construct_mapping(loader, node, deep=False):
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-@cache
-def load(name: str) -> dict:
-    """The parsed `rules/NAME.yaml`, checked for duplicate keys."""
-    path = RULES_DIR / f"{name}.yaml"
+def load_yaml(path: Path, error: type[Exception] = None) -> dict:
+    """A YAML mapping file, refusing duplicate keys; `error` (RuleError by default) names the file."""
+    error = error or RuleError
     try:
-        with path.open(encoding="utf-8") as fh:
+        with Path(path).open(encoding="utf-8") as fh:
             loader = _UniqueKeyLoader(fh)
             loader.name = str(path)
             try:
                 data = loader.get_single_data()
             finally:
                 loader.dispose()
+    except RuleError as err:
+        raise error(str(err)) from None
     except yaml.YAMLError as err:
-        raise RuleError(f"{path}: not valid YAML: {err}") from None
+        raise error(f"{path}: not valid YAML: {err}") from None
     if not isinstance(data, dict):
-        raise RuleError(f"{path}: must hold a mapping at the top level")
+        raise error(f"{path}: must be a mapping at the top level")
     return data
+
+
+@cache
+def load(name: str) -> dict:
+    """The parsed `rules/NAME.yaml`, checked for duplicate keys."""
+    return load_yaml(RULES_DIR / f"{name}.yaml")
 
 
 def require(data: dict, key: str, kind: type, name: str):

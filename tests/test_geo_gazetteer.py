@@ -5,7 +5,6 @@ import csv
 import subprocess
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,16 +16,7 @@ from geo.mentions import ancestors
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-    place: str | None = None
-    province: str | None = None
-    adcode: str | None = None
-    place_level: str | None = None
-    lat: float | None = None
-    lon: float | None = None
+from geo import Span
 
 
 def test_row_counts_per_level():

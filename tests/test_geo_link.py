@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,18 +12,7 @@ from geo import gazetteer, names
 CASES = Path(__file__).resolve().parent / "cases"
 
 
-@dataclass(frozen=True)
-class Span:
-    """Just the fields geo.link reads and writes (geo never imports indicators)."""
-
-    start: int
-    end: int
-    place: str | None = None
-    province: str | None = None
-    adcode: str | None = None
-    place_level: str | None = None
-    lat: float | None = None
-    lon: float | None = None
+from geo import Span
 
 
 def link_one(text: str, quote: str) -> Span:
