@@ -1,0 +1,459 @@
+"""The fact layer: claims that state one quantity (same indicator, place, period, kind, unit) are one fact.
+
+A fact key is (canonical indicator, adcode — or the place name when the claim has no adcode —,
+period, kind, unit).  Claims without an indicator, a period or any place are left out of facts:
+without them two articles cannot be said to state the same quantity.  Rejected claims are left
+out too; corrected claims count with their corrections (the facts read `claims_reviewed`).
+
+Values agree within rounding: each claim stands for the interval of true values its quote is
+consistent with (1640亿 → [1639.5亿, 1640.5亿); 超400 → [400, 500]; 近百 → [0, 100]), and claims
+agree when their intervals meet.  A key whose claims do not all agree is a `conflict` fact
+holding every value and quote — unless one document itself gives the key several values (the
+extractor's indicator is then too coarse, e.g. 进出口 with each trading partner); such a key is
+split into one fact per value and marked `ambiguous`, as its disagreement says nothing about
+its sources.  Independent sources are the distinct near-duplicate groups (data/dedupe.py) of a
+fact's documents.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from datetime import datetime, timezone
+from functools import cache
+from pathlib import Path
+
+import regex
+
+from . import dedupe
+
+SYNONYMS_PATH = Path(__file__).with_name("indicator_synonyms.yaml")
+CHANGE_KINDS = ("pct_change", "pp_change", "abs_change", "multiple")
+
+FACT_COLUMNS = ("fact_id", "key_id", "indicator", "adcode", "place", "province", "period", "period_start",
+                "kind", "unit", "direction", "sector", "value", "value_high", "approx", "status", "ambiguous",
+                "n_values", "value_list", "n_claims", "n_documents", "n_sources", "lat", "lon", "updated_at")
+MEMBER_COLUMNS = ("fact_id", "key_id", "claim_id", "doc_id", "group_id", "value_cluster", "value",
+                  "value_high", "unit", "direction", "approx", "quote", "indicator")
+
+# No PRIMARY KEY: update_facts deletes and re-inserts the same ids in one transaction, which DuckDB's
+# unique indexes handle poorly; ids are unique by construction (fact_id hashes the key and value).
+DDL = """
+CREATE TABLE IF NOT EXISTS facts (
+    fact_id      VARCHAR NOT NULL,    -- stable: hash of the key (and of the value when split)
+    key_id       VARCHAR NOT NULL,    -- hash of the key
+    indicator    VARCHAR NOT NULL,    -- canonical name (data/indicator_synonyms.yaml)
+    adcode       VARCHAR,
+    place        VARCHAR,
+    province     VARCHAR,
+    period       VARCHAR NOT NULL,
+    period_start DATE,
+    kind         VARCHAR NOT NULL,
+    unit         VARCHAR NOT NULL,
+    direction    VARCHAR,             -- of the agreed value; NULL in a conflict
+    sector       VARCHAR,
+    value        DOUBLE,              -- the agreed value (most precise statement); NULL in a conflict
+    value_high   DOUBLE,
+    approx       VARCHAR,
+    status       VARCHAR NOT NULL,    -- agreed | conflict
+    ambiguous    BOOLEAN NOT NULL,    -- the key was split: one document gives it several values
+    n_values     INTEGER NOT NULL,    -- distinct values (1 unless conflict)
+    value_list   DOUBLE[] NOT NULL,   -- each distinct value (signed: falls are negative)
+    n_claims     INTEGER NOT NULL,
+    n_documents  INTEGER NOT NULL,
+    n_sources    INTEGER NOT NULL,    -- independent sources: near-duplicate groups
+    lat          DOUBLE,
+    lon          DOUBLE,
+    updated_at   TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS fact_members (
+    fact_id       VARCHAR NOT NULL,
+    key_id        VARCHAR NOT NULL,
+    claim_id      BIGINT NOT NULL,
+    doc_id        VARCHAR NOT NULL,
+    group_id      VARCHAR NOT NULL,
+    value_cluster INTEGER NOT NULL,   -- which of the fact's values this claim states (0-based)
+    value         DOUBLE NOT NULL,
+    value_high    DOUBLE,
+    unit          VARCHAR NOT NULL,
+    direction     VARCHAR,
+    approx        VARCHAR NOT NULL,
+    quote         VARCHAR NOT NULL,
+    indicator     VARCHAR             -- as the document wrote it
+);
+"""
+
+_CLAIM_SQL = ("SELECT claim_id, doc_id, quote, value, value_high, unit, kind, direction, approx, indicator, "
+              "sector, period, period_start, place, province, adcode, lat, lon FROM claims_reviewed "
+              "WHERE NOT rejected AND {where} ORDER BY claim_id")
+_NUMBER = regex.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+
+
+class SynonymError(ValueError):
+    """Malformed synonym table; the message names the file and the problem."""
+
+
+@cache
+def synonyms(path: Path = SYNONYMS_PATH) -> dict[str, str]:
+    """Every listed indicator name → its canonical name, checked: no name in two groups, none repeated."""
+    from indicators.rules import load_yaml
+
+    data = load_yaml(path, SynonymError)
+    groups = data.get("groups") if isinstance(data, dict) else None
+    if not isinstance(groups, dict) or not groups:
+        raise SynonymError(f"{path}: expected a mapping `groups` of canonical name → list of synonyms")
+    out: dict[str, str] = {}
+    for canonical, names in groups.items():
+        if not isinstance(canonical, str) or not isinstance(names, list) or not names:
+            raise SynonymError(f"{path}: group {canonical!r} must map a name to a non-empty list of names")
+        for name in [canonical, *names]:
+            if not isinstance(name, str) or not name.strip():
+                raise SynonymError(f"{path}: group {canonical!r} holds {name!r}, not a name")
+            if _simplify(name) != name:
+                raise SynonymError(f"{path}: {name!r} (group {canonical!r}) is not in simplified half-width "
+                                   f"form; write {_simplify(name)!r}")
+            if name in out:
+                where = "twice in group" if out[name] == canonical else f"in groups {out[name]!r} and"
+                raise SynonymError(f"{path}: {name!r} stands {where} {canonical!r}")
+            out[name] = canonical
+    return out
+
+
+def _simplify(text: str) -> str:
+    from indicators.normalize import normalise
+
+    return regex.sub(r"\s+", "", normalise(text).text)
+
+
+def canonical_indicator(name: str | None) -> str | None:
+    """The canonical indicator name: simplified script, then the synonym table."""
+    if not name:
+        return None
+    simple = _simplify(name)
+    return synonyms().get(simple, simple) or None
+
+
+def _steps(quote: str, value: float) -> tuple[float, float]:
+    """(last written digit's place value, last non-zero digit's place value), in the value's units."""
+    from indicators.normalize import normalise
+
+    best = None
+    for m in _NUMBER.finditer(normalise(quote).text):
+        literal = float(m.group().replace(",", ""))
+        if literal == 0 or value == 0:
+            continue
+        ratio = value / literal
+        exp = round(math.log10(abs(ratio)))
+        if abs(abs(ratio) / 10 ** exp - 1) < 1e-6:
+            best = (m.group().replace(",", ""), 10.0 ** exp)
+            break
+    if best is None:  # numerals in characters (十多万, 八成): precision of the value's last non-zero digit
+        unit = _last_nonzero(value)
+        return unit, unit
+    digits, mult = best
+    whole, _, frac = digits.partition(".")
+    step = 10.0 ** -len(frac) * mult
+    if frac.rstrip("0"):
+        return step, 10.0 ** -len(frac.rstrip("0")) * mult
+    zeros = len(whole) - len(whole.rstrip("0")) if whole.strip("0") else 0
+    return step, 10.0 ** zeros * mult
+
+
+def _last_nonzero(value: float) -> float:
+    v = abs(value)
+    if v == 0:
+        return 1.0
+    for d in range(0, 7):
+        scaled = v * 10 ** d
+        if abs(scaled - round(scaled)) <= 1e-6 * max(1.0, scaled):
+            if d:
+                return 10.0 ** -d
+            n, z = int(round(v)), 0
+            while n and n % 10 == 0:
+                n, z = n // 10, z + 1
+            return 10.0 ** z
+    return 10.0 ** -6
+
+
+def interval(quote: str, value: float, value_high: float | None = None, approx: str = "exact",
+             direction: str | None = None, kind: str | None = None) -> tuple[float, float]:
+    """The true values a claim is consistent with, [lo, hi), signed (a fall is negative)."""
+    step, unit = _steps(quote, value)
+    lo, hi = value, value if value_high is None else max(value, value_high)
+    if approx == "more_than":
+        lo, hi = lo, hi + unit
+    elif approx == "less_than":
+        lo, hi = lo - unit, hi
+    elif approx == "about":
+        lo, hi = lo - unit / 2, hi + unit / 2
+    else:
+        lo, hi = lo - step / 2, hi + step / 2
+    if direction == "down" and kind in CHANGE_KINDS:
+        lo, hi = -hi, -lo
+    return lo, hi
+
+
+def _meet(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float] | None:
+    lo, hi = max(a[0], b[0]), min(a[1], b[1])
+    eps = 1e-9 * max(1.0, abs(lo), abs(hi))
+    return (lo, hi) if lo < hi - eps else None
+
+
+def agree(a: dict, b: dict) -> bool:
+    """Whether two claims (dicts with quote, value, value_high, approx, direction, kind) agree within rounding."""
+    return _meet(_span(a), _span(b)) is not None
+
+
+def _span(c: dict) -> tuple[float, float]:
+    return interval(c["quote"], c["value"], c.get("value_high"), c.get("approx") or "exact",
+                    c.get("direction"), c.get("kind"))
+
+
+def fact_key(c: dict) -> tuple | None:
+    """(indicator, place key, period, kind, unit) of a claim dict, or None when it cannot join a fact."""
+    indicator = canonical_indicator(c.get("indicator"))
+    place = c.get("adcode") or (("place:" + _simplify(c["place"])) if c.get("place") else None)
+    if not indicator or not place or not c.get("period"):
+        return None
+    return indicator, place, c["period"], c["kind"], c["unit"]
+
+
+def _hash(*parts) -> str:
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+
+
+def _clusters(members: list[dict]) -> list[list[dict]]:
+    """Members grouped by value: sorted by interval, each group's intervals share a common point."""
+    out, common = [], None
+    for m in sorted(members, key=lambda m: (m["_span"], m["claim_id"])):
+        both = _meet(common, m["_span"]) if common else None
+        if both is None:
+            out.append([m])
+            common = m["_span"]
+        else:
+            out[-1].append(m)
+            common = both
+    return out
+
+
+def _best(cluster: list[dict]) -> dict:
+    """The most precise statement of a value: narrowest interval, exact first, earliest claim."""
+    return min(cluster, key=lambda m: (m["_span"][1] - m["_span"][0], m["approx"] != "exact", m["claim_id"]))
+
+
+def _most_common(values):
+    values = [v for v in values if v is not None]
+    return Counter(values).most_common(1)[0][0] if values else None
+
+
+def build_facts(key: tuple, members: list[dict], groups: dict[str, str], now: datetime):
+    """The fact rows and member rows of one key's claims."""
+    for m in members:
+        m["_span"] = _span(m)
+    clusters = _clusters(members)
+    by_doc: dict[str, set] = {}
+    for i, cl in enumerate(clusters):
+        for m in cl:
+            by_doc.setdefault(m["doc_id"], set()).add(i)
+    ambiguous = len(clusters) > 1 and any(len(s) > 1 for s in by_doc.values())
+    key_id = _hash(*key)
+    parts = [[cl] for cl in clusters] if ambiguous else [clusters]
+    facts, rows, used = [], [], set()
+    for part in parts:
+        best = [_best(cl) for cl in part]
+        value_list = [_signed(b) for b in best]
+        fact_id = _hash(key_id, repr(value_list[0])) if ambiguous else key_id
+        while fact_id in used:  # two split values with one best value: keep ids distinct, deterministically
+            fact_id = _hash(fact_id, "again")
+        used.add(fact_id)
+        every = [m for cl in part for m in cl]
+        agreed = len(part) == 1
+        head = best[0] if agreed else {}
+        facts.append({
+            "fact_id": fact_id, "key_id": key_id, "indicator": key[0],
+            "adcode": None if key[1].startswith("place:") else key[1],
+            "place": _most_common(m["place"] for m in every), "province": _most_common(m["province"] for m in every),
+            "period": key[2], "period_start": _most_common(m["period_start"] for m in every),
+            "kind": key[3], "unit": key[4], "direction": head.get("direction"),
+            "sector": _most_common(m["sector"] for m in every),
+            "value": head.get("value"), "value_high": head.get("value_high"), "approx": head.get("approx"),
+            "status": "agreed" if agreed else "conflict", "ambiguous": ambiguous, "n_values": len(part),
+            "value_list": value_list, "n_claims": len(every), "n_documents": len({m["doc_id"] for m in every}),
+            "n_sources": len({groups.get(m["doc_id"], m["doc_id"]) for m in every}),
+            "lat": next((m["lat"] for m in every if m["lat"] is not None), None),
+            "lon": next((m["lon"] for m in every if m["lat"] is not None), None),
+            "updated_at": now})
+        for i, cl in enumerate(part):
+            for m in cl:
+                rows.append({"fact_id": fact_id, "key_id": key_id, "claim_id": m["claim_id"], "doc_id": m["doc_id"],
+                             "group_id": groups.get(m["doc_id"], m["doc_id"]), "value_cluster": i,
+                             **{c: m[c] for c in ("value", "value_high", "unit", "direction", "approx", "quote",
+                                                  "indicator")}})
+    return facts, rows
+
+
+def _signed(m: dict) -> float:
+    return -m["value"] if m.get("direction") == "down" and m["kind"] in CHANGE_KINDS else m["value"]
+
+
+def ensure_schema(con) -> None:
+    """Create the fact tables (and the near-duplicate groups table) when missing."""
+    con.execute(DDL)
+    dedupe.ensure_schema(con)
+
+
+def _claims(con, where: str, params) -> list[dict]:
+    cur = con.execute(_CLAIM_SQL.format(where=where), params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def _by_ids(con, column: str, ids) -> list[dict]:
+    # `column` is one of this module's constants (doc_id, claim_id); the ids are bound.
+    kind = "VARCHAR" if column == "doc_id" else "BIGINT"
+    return _claims(con, f"{column} IN (SELECT unnest(?::{kind}[]))", [list(ids)]) if ids else []
+
+
+def update_facts(con, doc_ids, transaction: bool = True) -> dict:
+    """Recompute the facts the given documents' claims belong to (or belonged to); counts of what changed."""
+    docs = set(doc_ids)
+    if not docs:
+        return {"documents": 0, "keys": 0, "facts": 0}
+    if transaction:
+        con.execute("BEGIN TRANSACTION")
+    try:
+        ensure_schema(con)
+        stats = _update(con, docs)
+        if transaction:
+            con.execute("COMMIT")
+    except BaseException:
+        if transaction:
+            con.execute("ROLLBACK")
+        raise
+    return stats
+
+
+def _update(con, docs: set) -> dict:
+    while True:
+        own = _by_ids(con, "doc_id", docs)
+        touched = {r[0] for r in con.execute(
+            "SELECT DISTINCT key_id FROM fact_members WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
+            [list(docs)]).fetchall()}
+        keyed = [(fact_key(c), c) for c in own]
+        touched |= {_hash(*k) for k, _ in keyed if k}
+        ids = [r[0] for r in con.execute(
+            "SELECT claim_id FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[])) "
+            "AND doc_id NOT IN (SELECT unnest(?::VARCHAR[]))", [list(touched), list(docs)]).fetchall()]
+        others = [(fact_key(c), c) for c in _by_ids(con, "claim_id", ids)]
+        # A claim reviewed into another key since its document was last seen: take its document in too.
+        stale = {c["doc_id"] for k, c in others if k is None or _hash(*k) not in touched} - docs
+        if not stale:
+            break
+        docs |= stale
+    groups = dedupe.assign_groups(con, docs | {c["doc_id"] for _, c in others})
+    con.execute("DELETE FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [list(touched)])
+    con.execute("DELETE FROM facts WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [list(touched)])
+    n = _write(con, keyed + others, groups)
+    return {"documents": len(docs), "keys": len(touched), "facts": n}
+
+
+def _write(con, keyed: list[tuple], groups: dict[str, str]) -> int:
+    by_key: dict[tuple, list[dict]] = {}
+    for k, c in keyed:
+        if k is not None:
+            by_key.setdefault(k, []).append(c)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    facts, rows = [], []
+    for k in sorted(by_key):
+        f, r = build_facts(k, by_key[k], groups, now)
+        facts += f
+        rows += r
+    _insert(con, "facts", FACT_COLUMNS, facts)
+    _insert(con, "fact_members", MEMBER_COLUMNS, rows)
+    return len(facts)
+
+
+def _insert(con, table: str, columns: tuple, rows: list[dict]) -> None:
+    if not rows:
+        return
+    import pyarrow as pa
+
+    data = pa.table({c: [r[c] for r in rows] for c in columns})
+    view = f"_incoming_{table}"
+    con.register(view, data)
+    try:
+        # Table and column names are this module's constants; the rows are bound through Arrow.
+        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {view}")
+    finally:
+        con.unregister(view)
+
+
+def rebuild_facts(con) -> dict:
+    """Recompute every fact, and every near-duplicate group, from the claims in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        ensure_schema(con)
+        con.execute("DELETE FROM fact_members")
+        con.execute("DELETE FROM facts")
+        dedupe.clear_groups(con)
+        groups = dedupe.assign_groups(con, [r[0] for r in con.execute(
+            "SELECT doc_id FROM documents ORDER BY ingested_at, doc_id").fetchall()])
+        claims = _claims(con, "TRUE", [])
+        n = _write(con, [(fact_key(c), c) for c in claims], groups)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return {"documents": len(groups), "claims": len(claims), "facts": n}
+
+
+def has_facts(con) -> bool:
+    """Whether the store holds the fact tables (a read-only store opened before issue 6 does not)."""
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('facts', 'fact_members')"
+                       ).fetchone()[0] == 2
+
+
+def facts_frame(con, conflicts_only: bool = False, province: str | None = None, indicator: str | None = None,
+                period: str | None = None, kind: str | None = None, limit: int | None = None):
+    """Facts as a pandas DataFrame, most-sourced first; filters: conflicts, province (prefix), indicator, ..."""
+    import pandas as pd
+
+    if not has_facts(con):
+        return pd.DataFrame(columns=list(FACT_COLUMNS))
+    canonical = canonical_indicator(indicator) if indicator else None
+    return con.execute(
+        f"SELECT {', '.join(FACT_COLUMNS)} FROM facts "
+        "WHERE (NOT ? OR status = 'conflict') "
+        "AND (?::VARCHAR IS NULL OR province = ? OR starts_with(province, ?)) "
+        "AND (?::VARCHAR IS NULL OR indicator = ?) "
+        "AND (?::VARCHAR IS NULL OR period = ?) "
+        "AND (?::VARCHAR IS NULL OR kind = ?) "
+        "ORDER BY status = 'conflict' DESC, n_sources DESC, n_claims DESC, indicator, period, fact_id "
+        "LIMIT ?",
+        [conflicts_only, province, province, province, canonical, canonical, period, period, kind, kind,
+         limit if limit is not None else 2 ** 62]).df()
+
+
+def fact_members(con, fact_id: str):
+    """The claims of one fact with their quotes and documents, as a pandas DataFrame."""
+    import pandas as pd
+
+    if not has_facts(con):
+        return pd.DataFrame(columns=[*MEMBER_COLUMNS, "doc", "title", "url", "published", "sentence"])
+    return con.execute(
+        f"SELECT {', '.join('m.' + c for c in MEMBER_COLUMNS)}, d.name AS doc, d.title, d.url, d.published, "
+        "c.sentence FROM fact_members m JOIN documents d USING (doc_id) LEFT JOIN claims c USING (claim_id) "
+        "WHERE m.fact_id = ? ORDER BY m.value_cluster, d.published NULLS LAST, m.doc_id, m.claim_id",
+        [fact_id]).df()
+
+
+def summary(con) -> dict:
+    """Claims, claims in facts, facts, conflicts, ambiguous keys and near-duplicate groups in the store."""
+    row = con.execute(
+        "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM fact_members), (SELECT count(*) FROM facts), "
+        "(SELECT count(*) FROM facts WHERE status = 'conflict'), "
+        "(SELECT count(DISTINCT key_id) FROM facts WHERE ambiguous), "
+        "(SELECT count(*) FROM facts WHERE n_sources > 1), "
+        "(SELECT count(*) FROM doc_groups), (SELECT count(DISTINCT group_id) FROM doc_groups)").fetchone()
+    return dict(zip(("claims", "claims_in_facts", "facts", "conflicts", "ambiguous_keys", "multi_source_facts",
+                     "documents", "groups"), row))
