@@ -1,0 +1,76 @@
+"""Near-duplicate article groups (data/dedupe.py): reprints are one source, distinct articles are not."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from data import dedupe, store
+from indicators.reader import Source
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "articles.jsonl"
+STOCK = "上海电气(4.990, 0.03, 0.60%)"
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[dict]:
+    if not CORPUS.exists():
+        pytest.skip(f"shared corpus not found at {CORPUS} (third-party text, read at test time only)")
+    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def reprint(text: str, title: str = "转载：经济观察") -> str:
+    """The same article under another title line, re-spaced, with stock quotes injected."""
+    cut = len(text) // 3
+    return f"{title}\n\n{text[:cut]}{STOCK} {text[cut:2 * cut]}  {STOCK}\n{text[2 * cut:]}"
+
+
+def test_normalise_strips_stock_quotes_whitespace_and_script():
+    assert dedupe.normalise(f"上海电气{STOCK[4:]}发布 公告\n") == "上海电气发布公告"
+    assert dedupe.normalise("地區生產總值增長５．６％") == dedupe.normalise("地区生产总值增长5.6%")
+
+
+def test_reprints_of_corpus_articles_are_near_duplicates(corpus):
+    long = [r["text"] for r in corpus if len(r["text"]) >= 300][:20]
+    assert long, "the corpus holds no article of 300 characters or more"
+    for text in long:
+        assert dedupe.similarity(text, reprint(text)) >= dedupe.THRESHOLD
+
+
+def test_distinct_corpus_articles_stay_apart(corpus):
+    index = dedupe.DupIndex()
+    groups = {r["id"]: index.add(r["id"], dedupe.signature(r["text"])) for r in corpus}
+    merged = {g for g in groups.values() if list(groups.values()).count(g) > 1}
+    assert not merged, f"distinct corpus articles grouped together: {merged}"
+
+
+def test_same_template_with_other_figures_is_another_article():
+    # A monthly release reuses its wording; the next month's figures make it a different article.
+    march = ("3月份，全市规模以上工业增加值同比增长8.5%，较1-2月提高1.2个百分点。其中，制造业增长9.1%，"
+             "采矿业增长4.3%，电力、热力、燃气及水生产和供应业增长6.7%。社会消费品零售总额321.4亿元，增长7.2%。")
+    april = ("4月份，全市规模以上工业增加值同比增长6.3%，较3月回落2.2个百分点。其中，制造业增长7.8%，"
+             "采矿业增长2.9%，电力、热力、燃气及水生产和供应业增长5.1%。社会消费品零售总额298.6亿元，增长5.4%。")
+    assert dedupe.similarity(march, april) < dedupe.THRESHOLD
+    assert dedupe.similarity(march, reprint(march)) >= dedupe.THRESHOLD
+
+
+def test_store_groups_reprint_with_the_original_and_keeps_groups_on_regrouping(tmp_path, corpus):
+    con = store.connect(tmp_path / "g.duckdb")
+    dedupe.ensure_schema(con)
+    texts = [r["text"] for r in corpus[:6]]
+    texts.append(reprint(texts[2]))
+    ids = []
+    for i, text in enumerate(texts):
+        store.write_document(con, Source(name=f"a{i}", path=f"a{i}.txt", text=text, published=date(2024, 1, 1)),
+                             [])
+        ids.append(store.doc_id(text))
+    first = dedupe.assign_groups(con, ids[:3])
+    later = dedupe.assign_groups(con, ids)
+    assert later[ids[6]] == ids[2]                       # the reprint joins the original's group
+    assert len(set(later.values())) == 6
+    assert all(later[i] == first[i] for i in ids[:3])    # groups never move once given
+    dedupe.clear_groups(con)
+    assert dedupe.assign_groups(con, ids) == later       # regrouping in ingest order gives the same
+    con.close()
