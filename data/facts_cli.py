@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -69,14 +68,14 @@ def main(argv) -> int:
 
 def _plain(value):
     """A JSON/CSV-friendly form of a frame cell (NaN → None, dates → ISO, arrays → lists)."""
-    if value is None:
-        return None
-    if hasattr(value, "tolist"):
+    import pandas as pd
+
+    if hasattr(value, "tolist") and not isinstance(value, pd.Timestamp):
         return value.tolist()
-    if isinstance(value, float) and math.isnan(value):
+    if value is None or pd.isna(value):
         return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
+    if isinstance(value, pd.Timestamp):  # DATE columns come back as midnight timestamps
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
     return value
 
 
