@@ -44,6 +44,13 @@ def _stock_quote():
 
 
 @cache
+def _lsh_params() -> tuple[int, int]:
+    # MinHashLSH finds its band layout by numerical integration (tens of ms); do that once.
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
+@cache
 def _permutations():
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
@@ -87,7 +94,8 @@ class DupIndex:
 
     def __init__(self, threshold: float = THRESHOLD):
         self.threshold = threshold
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        params = _lsh_params() if threshold == THRESHOLD else None
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, params=params)
         self.sigs: dict[str, MinHash] = {}
         self.group: dict[str, str] = {}
         self.order: dict[str, int] = {}

@@ -20,7 +20,7 @@ import hashlib
 import math
 from collections import Counter
 from datetime import datetime, timezone
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import regex
@@ -84,8 +84,8 @@ CREATE TABLE IF NOT EXISTS fact_members (
 """
 
 _CLAIM_SQL = ("SELECT claim_id, doc_id, quote, value, value_high, unit, kind, direction, approx, indicator, "
-              "sector, period, period_start, place, province, adcode, lat, lon FROM claims_reviewed "
-              "WHERE NOT rejected AND {where} ORDER BY claim_id")
+              "sector, period, period_start, place, province, adcode, lat, lon FROM {table} "
+              "WHERE {where} ORDER BY claim_id")
 _NUMBER = regex.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 
 
@@ -125,6 +125,7 @@ def _simplify(text: str) -> str:
     return regex.sub(r"\s+", "", normalise(text).text)
 
 
+@lru_cache(maxsize=65536)
 def canonical_indicator(name: str | None) -> str | None:
     """The canonical indicator name: simplified script, then the synonym table."""
     if not name:
@@ -303,7 +304,10 @@ def ensure_schema(con) -> None:
 
 
 def _claims(con, where: str, params) -> list[dict]:
-    cur = con.execute(_CLAIM_SQL.format(where=where), params)
+    # claims_reviewed applies every review; with none recorded the plain table says the same, faster.
+    reviewed = con.execute("SELECT EXISTS (SELECT 1 FROM reviews)").fetchone()[0]
+    table, where = ("claims_reviewed", f"NOT rejected AND {where}") if reviewed else ("claims", where)
+    cur = con.execute(_CLAIM_SQL.format(table=table, where=where), params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
 

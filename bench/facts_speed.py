@@ -1,0 +1,102 @@
+"""What the fact layer does to the shared corpus, and what it adds to ingest time.
+
+    python bench/facts_speed.py [--batch N] [--rounds R] [--reprints K]
+
+The corpus (../shared/corpus/articles.jsonl, with the dev documents) is ingested in batches, in
+process, and `update_facts` runs after each batch, as the ingest hook will; both are timed in the
+same run, so the ratio update/ingest is the figure to watch (target: at most 20 %).  A second pass
+adds K reprints (the same text under another title with a stock quote injected) to show sources
+collapsing.  Reported: claims, claims in facts, facts, conflicts, ambiguous keys, near-duplicate
+groups, and the full-rebuild time.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus" / "articles.jsonl"
+DEV = SHARED / "eval" / "dev" / "docs"
+STOCK = "上海电气(4.990, 0.03, 0.60%)"
+
+
+def sources(reprints: int) -> list:
+    """The corpus and dev documents as Sources, then `reprints` reprinted corpus articles."""
+    from dataclasses import replace
+
+    from data.ingest import iter_inputs
+
+    items = [s for s in iter_inputs([CORPUS, DEV]) if hasattr(s, "text")]
+    extra = []
+    for s in items[:reprints]:
+        cut = s.text.find("，") + 1 or len(s.text) // 2
+        extra.append(replace(s, name=s.name + "_reprint", title="转载", url=None,
+                             text="转载\n" + s.text[:cut] + STOCK + s.text[cut:]))
+    return items + extra
+
+
+def one_round(items: list, batch: int) -> dict:
+    from data import facts, store
+    from data.ingest import run
+
+    with tempfile.TemporaryDirectory() as tmp:
+        con = store.connect(Path(tmp) / "bench.duckdb")
+        t_ingest = t_facts = 0.0
+        for i in range(0, len(items), batch):
+            before = {r[0] for r in con.execute("SELECT doc_id FROM documents").fetchall()}
+            t0 = time.perf_counter()
+            run(iter(items[i:i + batch]), con=con, workers=1, progress=False)
+            t1 = time.perf_counter()
+            new = [r[0] for r in con.execute("SELECT doc_id FROM documents").fetchall() if r[0] not in before]
+            facts.update_facts(con, new)
+            t2 = time.perf_counter()
+            t_ingest += t1 - t0
+            t_facts += t2 - t1
+        incremental = con.execute("SELECT fact_id, status, n_sources FROM facts ORDER BY fact_id").fetchall()
+        t0 = time.perf_counter()
+        facts.rebuild_facts(con)
+        t_rebuild = time.perf_counter() - t0
+        same = incremental == con.execute("SELECT fact_id, status, n_sources FROM facts ORDER BY fact_id").fetchall()
+        out = {**facts.summary(con), "ingest_s": t_ingest, "facts_s": t_facts, "rebuild_s": t_rebuild,
+               "incremental_equals_rebuild": same}
+        con.close()
+    return out
+
+
+def main(argv=None) -> int:
+    """Run the benchmark; prints one block per scenario."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--batch", type=int, default=20, help="documents per ingest batch (default 20)")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--reprints", type=int, default=20)
+    args = ap.parse_args(argv)
+    if not CORPUS.exists():
+        print(f"error: shared corpus not found at {CORPUS}", file=sys.stderr)
+        return 1
+    one_round(sources(0)[:5], args.batch)  # warm-up: extractor, gazetteer and OpenCC data loaded once
+    for label, reprints in (("corpus + dev docs", 0), (f"… + {args.reprints} reprints", args.reprints)):
+        items = sources(reprints)
+        rounds = [one_round(items, args.batch) for _ in range(args.rounds)]
+        r = rounds[-1]
+        ratio = statistics.median(x["facts_s"] / x["ingest_s"] for x in rounds)
+        print(f"== {label}: {len(items)} documents, batches of {args.batch}, median of {args.rounds} rounds")
+        print(f"claims {r['claims']}, in facts {r['claims_in_facts']} "
+              f"({r['claims'] - r['claims_in_facts']} lack indicator, period or place) → facts {r['facts']}; "
+              f"conflicts {r['conflicts']}, ambiguous keys {r['ambiguous_keys']}, "
+              f"facts with ≥2 sources {r['multi_source_facts']}")
+        print(f"documents {r['documents']} in {r['groups']} near-duplicate groups")
+        print(f"ingest {statistics.median(x['ingest_s'] for x in rounds):.2f} s, update_facts "
+              f"{statistics.median(x['facts_s'] for x in rounds):.3f} s → fact layer adds {ratio:.1%} "
+              f"(target ≤ 20%); full rebuild {statistics.median(x['rebuild_s'] for x in rounds):.3f} s; "
+              f"incremental == rebuild: {all(x['incremental_equals_rebuild'] for x in rounds)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
