@@ -258,6 +258,9 @@ def test_cli_summary_and_exit_status(tmp_path):
     assert f"error: {bad}: empty file" in failed.stderr and "0 ingested, 1 skipped as duplicate, 1 failed" in failed.stderr
     dask = cli(good, "--engine", "dask")
     assert dask.returncode == 2 and "--scheduler" in dask.stderr
+    again = subprocess.run([sys.executable, "-m", "indicators", "reextract", "--all", "--db", str(db), "--quiet"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "1 re-extracted, 0 failed" in again.stderr, again.stderr
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16"])
