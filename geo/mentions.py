@@ -90,6 +90,12 @@ def _entries_to_mention(start: int, end: int, key: str) -> Mention | None:
     return Mention(start, end, key, "place", tuple(cands), form)
 
 
+# A ticker a news portal injects after a listed company's name (上海电气(4.990, 0.03, 0.60%)):
+# the name before it says nothing about where the article is.
+_STOCK_AFTER = re.compile(r"\w{0,8}?[（(]\s*-?\d+(?:\.\d+)?\s*[,，]\s*[-+]?\d+(?:\.\d+)?\s*[,，]"
+                          r"\s*[-+]?\d+(?:\.\d+)?%\s*[)）]")
+
+
 @dataclass
 class _Context:
     org: re.Pattern
@@ -127,6 +133,8 @@ def scan(text: str, lay: Layout) -> list[Mention]:
         if m.kind in ("place", "country", "zone") and (
                 ctx.org.match(after) or (after[:1] in ")）" and ctx.org.match(after[1:]))):
             m.org = True
+        if _STOCK_AFTER.match(after + text[m.end + 12:m.end + 40]):
+            continue  # 上海电气(4.990, 0.03, 0.60%): a portal's ticker, no evidence of the article's place
         if m.kind == "place" and (_DATELINE_AFTER.match(after) or before.endswith(ctx.dateline_before)):
             m.dateline = True
         if before.endswith(ctx.obj):
