@@ -45,8 +45,10 @@ class Handler(BaseHTTPRequestHandler):
         status, headers, body, delay = route
         time.sleep(delay)
         self.send_response(status)
+        streamed = headers.get("Content-Length") == "omit"  # HTTP/1.0: the body ends when the socket closes
         for k, v in headers.items():
-            self.send_header(k, v)
+            if not (streamed and k == "Content-Length"):
+                self.send_header(k, v)
         if "Content-Length" not in headers and body is not None:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -78,6 +80,7 @@ def server():
         "/loop": (302, {"Location": "/loop"}, b"", 0),
         "/ftp": (302, {"Location": "ftp://127.0.0.1/x"}, b"", 0),
         "/big.txt": (200, {"Content-Type": "text/plain"}, big, 0),
+        "/big-stream.txt": (200, {"Content-Type": "text/plain", "Content-Length": "omit"}, big, 0),
         "/slow.html": (200, html, page("慢", "慢").encode(), 3),
         "/error": (500, html, b"oops", 0),
         "/image.png": (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, 0),
@@ -135,7 +138,8 @@ def test_dead_and_bad_urls_are_reported_and_skipped(server, tmp_path):
     db = tmp_path / "s.duckdb"
     urls = {f"{server}/nowhere": "HTTP 404", f"{server}/error": "HTTP 500",
             f"{server}/loop": "too many redirects", f"{server}/ftp": "non-http address",
-            f"{server}/big.txt": "over the", f"{server}/slow.html": "within 0.5 s",
+            f"{server}/big.txt": "over the", f"{server}/big-stream.txt": "response is over the",
+            f"{server}/slow.html": "within 0.5 s",
             f"{server}/image.png": "binary", f"{server}/bad-feed.xml": "not well-formed XML",
             f"http://127.0.0.1:{dead_port}/x": "cannot connect"}
     started = time.monotonic()
