@@ -40,6 +40,7 @@ class Filters:
     source: str = ""                   # substring of the document title, name, source or URL
     search: str = ""                   # full-text over quote, sentence, indicator and place
     statuses: tuple[str, ...] = field(default=("unreviewed", "confirmed", "corrected"))
+    conflicts: bool = False            # only claims of facts whose sources disagree (when facts exist)
 
     def narrowed(self, **changes) -> "Filters":
         """A copy with some fields changed."""
@@ -138,6 +139,9 @@ def _where(f: Filters, con) -> tuple[str, list]:
     if f.statuses:
         conds.append(f"coalesce(c.review_status, 'unreviewed') IN ({_marks(f.statuses)})")
         params += list(f.statuses)
+    if f.conflicts and has_facts(con):  # without the fact layer there is nothing to narrow by
+        conds.append("c.claim_id IN (SELECT m.claim_id FROM fact_members m JOIN facts x USING (fact_id) "
+                     "WHERE x.status = 'conflict')")
     return " AND ".join(conds), params
 
 
@@ -385,3 +389,145 @@ def claims_by(con, f: Filters, column: str) -> pd.DataFrame:
         raise ValueError(f"cannot group claims by {column!r}")
     base, params = _base(f, con)
     return _df(con, f"SELECT c.{column} AS key, count(*) AS claims {base} GROUP BY 1 ORDER BY 2 DESC", params)
+
+
+# ---- the fact layer (data/facts.py): one row per quantity, however many sources state it ----
+
+FACT_TABLE_COLUMNS = ("fact_id", "indicator", "place", "period", "kind", "unit", "value", "value_high",
+                      "direction", "approx", "value_list", "status", "ambiguous", "n_claims", "n_documents",
+                      "n_sources", "sector", "province", "adcode")
+
+
+def has_facts(con) -> bool:
+    """Whether the store holds the fact tables (stores built before the fact layer do not)."""
+    from data import facts
+
+    cur = con.cursor()
+    try:
+        return facts.has_facts(cur)
+    finally:
+        cur.close()
+
+
+def facts_unseen_documents(con) -> list[str] | None:
+    """Documents the fact layer has not grouped yet; None when its tables are missing."""
+    ready = _one(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name IN "
+                      "('facts', 'fact_members', 'doc_groups')")[0] == 3
+    if not ready:
+        return None
+    return _df(con, "SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM doc_groups) "
+                    "ORDER BY doc_id")["doc_id"].tolist()
+
+
+def claim_doc(con, claim_id: int) -> str | None:
+    """The document id of one claim."""
+    row = _one(con, "SELECT doc_id FROM claims WHERE claim_id = ?", [int(claim_id)])
+    return row[0] if row else None
+
+
+def _fact_where(f: Filters, con) -> tuple[str, list]:
+    """Facts (x) with at least one member claim passing the filter; conflicts narrow to conflict facts."""
+    plain = f.narrowed(conflicts=False)
+    cond, params = "TRUE", []
+    if plain != Filters():  # unfiltered, every fact passes: skip the semi-join over all member claims
+        base, params = _base(plain, con)
+        cond = f"x.fact_id IN (SELECT m.fact_id FROM fact_members m WHERE m.claim_id IN (SELECT c.claim_id {base}))"
+    if f.conflicts:
+        cond += " AND x.status = 'conflict'"
+    return cond, params
+
+
+def count_facts(con, f: Filters) -> dict:
+    """How many facts pass the filter, and how many of them are conflicts."""
+    cond, params = _fact_where(f, con)
+    row = _one(con, f"SELECT count(*), count(*) FILTER (WHERE x.status = 'conflict') FROM facts x WHERE {cond}",
+               params)
+    return {"facts": row[0], "conflicts": row[1]}
+
+
+def facts_table(con, f: Filters, limit: int = 500, offset: int = 0) -> pd.DataFrame:
+    """A page of filtered facts: conflicts first, then the most independently sourced."""
+    cond, params = _fact_where(f, con)
+    cols = ", ".join(f"x.{c}" for c in FACT_TABLE_COLUMNS)
+    return _df(con, f"SELECT {cols} FROM facts x WHERE {cond} "
+                    f"ORDER BY x.status = 'conflict' DESC, x.n_sources DESC, x.n_claims DESC, x.indicator, "
+                    f"x.period, x.fact_id LIMIT ? OFFSET ?", params + [min(int(limit), MAX_ROWS), int(offset)])
+
+
+def fact_members(con, fact_id: str) -> pd.DataFrame:
+    """The member claims of one fact with quote, sentence and source document."""
+    from data import facts
+
+    cur = con.cursor()
+    try:
+        return facts.fact_members(cur, fact_id)
+    finally:
+        cur.close()
+
+
+def fact_region_stats(con, f: Filters, prefix_len: int, indicator: str | None = None) -> pd.DataFrame:
+    """Facts per admin-code prefix (the map's areas); with `indicator` (canonical name) the agreed
+    value of its latest fact per prefix — a latest fact in conflict has no single value to paint."""
+    if prefix_len not in (2, 4, 6):
+        raise ValueError(f"prefix length must be 2, 4 or 6, not {prefix_len}")
+    cond, params = _fact_where(f, con)
+    order = "(x.period_start, x.n_sources, x.fact_id)"
+    extra, extra_params = "", []
+    if indicator:
+        extra, extra_params = " AND x.indicator = ?", [indicator]
+    return _df(con, f"SELECT substr(x.adcode, 1, {prefix_len}) AS prefix, count(*) AS claims, "
+                    f"count(*) FILTER (WHERE x.status = 'conflict') AS conflicts, "
+                    + (f"arg_max(x.value, {order}) AS latest_value, arg_max(x.unit, {order}) AS latest_unit, "
+                       f"arg_max(x.period, {order}) AS latest_period "
+                       if indicator else
+                       "NULL::DOUBLE AS latest_value, NULL::VARCHAR AS latest_unit, NULL::VARCHAR AS latest_period ")
+                    + f"FROM facts x WHERE {cond}{extra} AND length(x.adcode) = 6 GROUP BY 1",
+               params + extra_params)
+
+
+def fact_markers(con, f: Filters, limit: int = 3000) -> pd.DataFrame:
+    """One marker per place with coordinates: its facts, conflicts, and its latest fact's values."""
+    cond, params = _fact_where(f, con)
+    order = "(x.period_start, x.n_sources, x.fact_id)"
+    return _df(con, f"SELECT coalesce(x.adcode, x.place) AS adcode, any_value(x.place) AS place, "
+                    f"avg(x.lat) AS lat, avg(x.lon) AS lon, count(*) AS claims, "
+                    f"count(*) FILTER (WHERE x.status = 'conflict') AS conflicts, "
+                    f"arg_max(x.indicator, {order}) AS indicator, arg_max(x.value_list, {order}) AS value_list, "
+                    f"arg_max(x.unit, {order}) AS unit, arg_max(x.period, {order}) AS period, "
+                    f"arg_max(x.n_sources, {order}) AS n_sources "
+                    f"FROM facts x WHERE {cond} AND x.lat IS NOT NULL AND x.lon IS NOT NULL "
+                    f"GROUP BY 1 ORDER BY claims DESC, 1 LIMIT ?", params + [int(limit)])
+
+
+def fact_indicators(con, f: Filters, n: int = 200) -> pd.DataFrame:
+    """The canonical indicators with the most filtered facts (column `claims` holds the fact count)."""
+    cond, params = _fact_where(f, con)
+    return _df(con, f"SELECT x.indicator, count(*) AS claims FROM facts x WHERE {cond} "
+                    f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", params + [int(n)])
+
+
+def fact_indicator_places(con, f: Filters, indicator: str, n: int = 200) -> pd.DataFrame:
+    """Places with facts on one canonical indicator, most facts first."""
+    cond, params = _fact_where(f, con)
+    return _df(con, f"SELECT x.place, count(*) AS claims FROM facts x WHERE {cond} AND x.indicator = ? "
+                    f"AND x.place IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?",
+               params + [indicator, int(n)])
+
+
+def fact_timeline(con, f: Filters, indicator: str, places: tuple[str, ...] = (), limit: int = 5000) -> pd.DataFrame:
+    """One row per distinct value of each fact on one indicator: a conflict's values stay apart
+    (`conflict` is the fact's number of values), each with one quote, its sources and first publication."""
+    cond, params = _fact_where(f, con)
+    cond += " AND x.indicator = ?"
+    params = params + [indicator]
+    if places:
+        cond += " AND list_contains(?, x.place)"
+        params.append(list(places))
+    sql = (f"SELECT x.fact_id, x.place, x.period, x.period_start, x.unit, x.kind, x.n_values AS conflict, "
+           f"m.value_cluster, x.value_list[m.value_cluster + 1] AS value, "
+           f"arg_min(m.quote, (d.published, m.claim_id)) AS quote, min(d.published) AS published, "
+           f"string_agg(DISTINCT coalesce(d.title, d.name), ' / ') AS title, "
+           f"count(DISTINCT m.group_id) AS sources "
+           f"FROM facts x JOIN fact_members m USING (fact_id) JOIN documents d ON d.doc_id = m.doc_id "
+           f"WHERE {cond} GROUP BY ALL ORDER BY x.place, x.period_start NULLS LAST, m.value_cluster LIMIT ?")
+    return _df(con, sql, params + [int(limit)])

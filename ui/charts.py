@@ -51,6 +51,8 @@ def _hover(df: pd.DataFrame, labels: dict) -> list[str]:
     rows = []
     for r in df.itertuples():
         warn = f"<br><b>⚠ {labels['conflict']}</b>" if r.conflict > 1 else ""
+        if hasattr(r, "sources"):  # a fact's value: how many independent sources state it
+            warn += f"<br>{labels.get('sources', 'sources')}: {int(r.sources)}"
         rows.append(f"<b>{escape(str(r.place))}</b> {escape(str(r.period or ''))}<br>"
                     f"{r.value:,.4g} {escape(str(r.unit))}{warn}<br>"
                     f"“{escape(str(r.quote))}”<br>{labels['source']}: {escape(str(r.title or ''))}"

@@ -11,6 +11,9 @@ from pydeck.bindings.json_tools import default_serialize
 
 EMPTY_FILL = [225, 229, 235, 160]
 LINE = [90, 98, 110, 200]
+MARKER = [214, 39, 40, 190]            # claims
+FACT_MARKER = [31, 119, 180, 200]      # facts whose sources agree
+CONFLICT_MARKER = [230, 85, 13, 230]   # a place with at least one fact whose sources disagree
 # Light to dark blue: counts and values are shown on a log scale, most areas have few claims.
 RAMP = ((198, 219, 239), (158, 202, 225), (107, 174, 214), (49, 130, 189), (8, 81, 156))
 BASEMAPS = {"carto": "light"}
@@ -58,6 +61,9 @@ def paint(geojson: dict, stats: pd.DataFrame, metric: str, labels: dict) -> dict
         value = getattr(r, metric) if r is not None else None
         value = None if value is None or pd.isna(value) else float(value)
         shown = f"{labels['claims']}: {claims:,}"
+        conflicts = int(getattr(r, "conflicts", 0) or 0) if r is not None else 0
+        if conflicts:
+            shown += f"<br>⚠ {labels['conflicts']}: {conflicts:,}"
         if metric == "latest_value" and value is not None:
             shown += f"<br>{labels['latest']}: {value:,.6g} {escape(str(r.latest_unit or ''))}" \
                      f" ({escape(str(r.latest_period or '—'))})"
@@ -78,7 +84,24 @@ def marker_rows(df: pd.DataFrame, labels: dict) -> list[dict]:
                f"{escape(str(r.indicator or '—'))}: {r.value:,.6g} {escape(str(r.unit))}"
                f" ({escape(str(r.period or '—'))})<br>“{escape(str(r.quote))}”")
         out.append({"lon": float(r.lon), "lat": float(r.lat), "adcode": r.adcode, "claims": int(r.claims),
-                    "radius": 6 + 14 * math.sqrt(r.claims / top), "tooltip": tip})
+                    "radius": 6 + 14 * math.sqrt(r.claims / top), "tooltip": tip, "color": MARKER})
+    return out
+
+
+def fact_marker_rows(df: pd.DataFrame, labels: dict, number=lambda v: f"{v:,.6g}") -> list[dict]:
+    """Fact markers: facts and conflicts per place and its latest fact (every value when sources disagree);
+    places with a conflict are drawn in the conflict colour."""
+    out = []
+    top = max(df["claims"].max(), 1) if not df.empty else 1
+    for r in df.itertuples():
+        values = " ≠ ".join(number(v) for v in r.value_list)
+        tip = (f"<b>{escape(str(r.place))}</b> · {labels['claims']}: {int(r.claims):,}"
+               + (f" · ⚠ {labels['conflicts']}: {int(r.conflicts):,}" if r.conflicts else "")
+               + f"<br>{escape(str(r.indicator))}: {escape(values)} {escape(str(r.unit))}"
+               f" ({escape(str(r.period or '—'))}) · {labels['sources']}: {int(r.n_sources)}")
+        out.append({"lon": float(r.lon), "lat": float(r.lat), "adcode": r.adcode, "claims": int(r.claims),
+                    "conflicts": int(r.conflicts), "radius": 6 + 14 * math.sqrt(r.claims / top), "tooltip": tip,
+                    "color": CONFLICT_MARKER if r.conflicts else FACT_MARKER})
     return out
 
 
@@ -136,7 +159,7 @@ def deck(geojson: dict | None, markers: list[dict], basemap: bool = False) -> pd
                                 get_position=["lon", "lat"], get_radius="radius",
                                 # quoted: pydeck turns bare strings into JS expressions
                                 radius_units="'pixels'",
-                                get_fill_color=[214, 39, 40, 190], get_line_color=[255, 255, 255],
+                                get_fill_color="color", get_line_color=[255, 255, 255],
                                 line_width_min_pixels=1, stroked=True))
     tooltip = {"html": "{tooltip}", "style": {"fontFamily": "Noto Sans CJK SC, sans-serif",
                                                 "maxWidth": "360px", "whiteSpace": "normal"}}

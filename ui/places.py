@@ -102,11 +102,12 @@ def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def painted_map(f, level: str, parent: str | None, indicator: str | None, labels: dict) -> dict:
-    """The areas of `level` under `parent`, painted by claims (or the latest value of `indicator`)."""
+def painted_map(f, level: str, parent: str | None, indicator: str | None, labels: dict,
+                facts: bool = False) -> dict:
+    """The areas of `level` under `parent`, painted by claims or facts (or the latest value of `indicator`)."""
     from . import mapview
 
     shapes = boundaries(level, parent)
     lengths = sorted({len(significant(ft["properties"]["adcode"])) for ft in shapes["features"]})
-    stats = concat([q("region_stats", f, n, indicator) for n in lengths])
+    stats = concat([q("fact_region_stats" if facts else "region_stats", f, n, indicator) for n in lengths])
     return mapview.paint(shapes, stats, "latest_value" if indicator else "claims", labels)

@@ -9,13 +9,18 @@ from data.queries import Filters
 from indicators.claim import KINDS, SECTORS
 
 from . import places
-from .state import q, t
+from .state import facts_ready, q, t
 
 # widget key -> URL parameter; multi-valued parameters repeat (?sector=a&sector=b)
 SINGLE = {"f_prov": "prov", "f_city": "city", "f_dist": "dist", "f_ind": "ind", "f_src": "src",
           "f_pfrom": "pfrom", "f_pto": "pto",
-          "f_q": "q", "lang": "lang", "src_doc": "doc"}
+          "f_q": "q", "lang": "lang", "src_doc": "doc", "cl_view": "view"}
+DEFAULTS = {"lang": "zh", "cl_view": "claims"}  # values the URL leaves out
 MULTI = {"f_sector": "sector", "f_kind": "kind"}
+# on/off switches: present in the URL as name=1 when on (the pages' facts toggles live here too,
+# so a shared link opens the same view of facts or claims)
+FLAGS = {"f_conf": "conflicts", "map_facts": "mapfacts", "tl_facts": "tlfacts"}
+TRUE = ("1", "true", "yes", "on")
 RANGES = {"f_pub": "pub"}  # "2024-01-01..2024-06-30"
 
 
@@ -37,6 +42,9 @@ def _from_url() -> None:
         values = [v for v in params.get_all(name) if v]
         if values:
             st.session_state[key] = values
+    for key, name in FLAGS.items():
+        if name in params:
+            st.session_state[key] = str(params[name]).strip().lower() in TRUE
     if st.session_state.get("lang") not in ("zh", "en"):
         st.session_state["lang"] = "zh"
     for key in ("f_pfrom", "f_pto"):
@@ -51,8 +59,11 @@ def _to_url() -> None:
     ss = st.session_state
     wanted: dict[str, str | list[str]] = {}
     for key, name in SINGLE.items():
-        if ss.get(key) and not (key == "lang" and ss[key] == "zh"):
+        if ss.get(key) and ss[key] != DEFAULTS.get(key):
             wanted[name] = str(ss[key])
+    for key, name in FLAGS.items():
+        if ss.get(key):
+            wanted[name] = "1"
     for key, name in MULTI.items():
         if ss.get(key):
             wanted[name] = list(ss[key])
@@ -89,7 +100,7 @@ def build() -> Filters:
     """Draw the sidebar (language, place, sector, indicator, kind, periods, source, search)."""
     ss = st.session_state
     load_url()
-    _keep(list(SINGLE) + list(MULTI) + list(RANGES))
+    _keep(list(SINGLE) + list(MULTI) + list(RANGES) + list(FLAGS))
     ss.setdefault("lang", "zh")
     sb = st.sidebar
     sb.segmented_control("Language", options=["zh", "en"], key="lang", label_visibility="collapsed",
@@ -136,6 +147,10 @@ def build() -> Filters:
                       max_value=max([pmin, pmax, *chosen]), format="YYYY-MM-DD")
     sb.text_input(t("source"), key="f_src", placeholder=t("source_placeholder"))
     sb.text_input(t("search"), key="f_q", placeholder=t("search_placeholder"))
+    ss.setdefault("f_conf", False)
+    ready = facts_ready()
+    sb.toggle(t("conflicts_only"), key="f_conf", disabled=not ready,
+              help=t("conflicts_only_help") if ready else t("facts_missing"))
     sb.divider()
     _keep(["img_format"])
     ss.setdefault("img_format", "png")
@@ -155,4 +170,4 @@ def current() -> Filters:
                    kinds=tuple(ss.get("f_kind") or ()),
                    period_from=ss.get("f_pfrom"), period_to=ss.get("f_pto"),
                    published_from=pub[0], published_to=pub[1], source=ss.get("f_src") or "",
-                   search=ss.get("f_q") or "")
+                   search=ss.get("f_q") or "", conflicts=bool(ss.get("f_conf")))

@@ -34,11 +34,42 @@ def _connection(path: str):
     con = store.connect(path)
     # First start on a fresh machine: load the bundled demo corpus so the app is never empty.
     ingest.ensure_demo(con=con)
+    sync_facts(con)
     from .places import warm  # here, once per process; ui.places imports this module
 
     # The first drill-down into a province would otherwise wait for the boundary files.
     threading.Thread(target=warm, name="warm-boundaries", daemon=True).start()
     return con
+
+
+def sync_facts(con, doc_ids=None) -> dict | None:
+    """Bring the fact layer up to the store: build it once when missing, else update the facts of
+    `doc_ids` and of documents it has not seen yet; None when the store cannot be written."""
+    import duckdb
+
+    from data import facts
+
+    unseen = queries.facts_unseen_documents(con)
+    cur = con.cursor()
+    try:
+        if unseen is None:
+            return facts.rebuild_facts(cur)
+        # Ingest may or may not keep facts itself; documents without a near-duplicate group were
+        # never seen by the fact layer, so this catches up without redoing anything.
+        todo = set(unseen) | set(doc_ids or ())
+        return facts.update_facts(cur, todo) if todo else {"documents": 0, "keys": 0, "facts": 0}
+    except duckdb.Error as err:  # a read-only store: the pages fall back to claims
+        import logging
+
+        logging.getLogger(__name__).warning("fact layer not updated: %s", err)
+        return None
+    finally:
+        cur.close()
+
+
+def facts_ready() -> bool:
+    """Whether the store holds the fact layer (asked each run: it is one catalogue lookup)."""
+    return queries.has_facts(connection())
 
 
 def connection():
@@ -79,6 +110,8 @@ def add_review(claim_id: int, status: str, field: str | None = None, new_value: 
         store.add_review(cur, int(claim_id), status, field=field, new_value=new_value, note=note)
     finally:
         cur.close()
+    doc = queries.claim_doc(connection(), claim_id)
+    sync_facts(connection(), [doc] if doc else ())  # a review can move a claim into or out of a fact
     refresh()
 
 
@@ -91,6 +124,7 @@ def ingest_files(files: list[tuple[str, bytes]]):
         summary = ingest.ingest_bytes(files, con=cur)
     finally:
         cur.close()
+    sync_facts(connection())
     refresh()
     return summary
 

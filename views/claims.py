@@ -1,9 +1,10 @@
-"""Claims table: filtered claims, a row's source passage with the claim marked, review actions."""
+"""Claims table: filtered claims, a row's source passage with the claim marked, review actions;
+or, switched to facts, one row per fact with its sources."""
 import streamlit as st
 
 from data.store import CORRECTABLE, ReviewError
-from ui import charts, highlight
-from ui.state import add_review, filters, q, t
+from ui import charts, factview, highlight
+from ui.state import add_review, facts_ready, filters, q, t
 
 PAGE_SIZE = 500
 f = filters()
@@ -11,6 +12,15 @@ ss = st.session_state
 st.title(t("nav.claims"))
 
 st.caption(t("search_in_sidebar"))
+if ss.get("cl_view") not in ("claims", "facts"):  # a link may carry any ?view=
+    ss["cl_view"] = "claims"
+view = st.radio(t("table_view"), ["claims", "facts"], key="cl_view", horizontal=True,
+                format_func=lambda v: t(f"table_view.{v}"), help=t("table_view_help"))
+if view == "facts":
+    if facts_ready():
+        factview.render(f)
+        st.stop()
+    st.info(t("facts_missing"))
 c2, c3 = st.columns([3, 2])
 statuses = c2.multiselect(t("review_status"), ["unreviewed", "confirmed", "corrected", "rejected"],
                           default=["unreviewed", "confirmed", "corrected"], key="cl_status",

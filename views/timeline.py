@@ -1,14 +1,20 @@
 """Timeline: one indicator over its reference period (or publication date) for chosen places."""
 import streamlit as st
 
-from ui import charts, images
-from ui.state import filters, img_format, q, t
+from ui import charts, factview, images
+from ui.state import facts_ready, filters, img_format, q, t
 
 f = filters()
 ss = st.session_state
 st.title(t("nav.timeline"))
 
-inds = q("top_indicators", f, 300)
+ready = facts_ready()
+ss.setdefault("tl_facts", False)
+use_facts = st.toggle(t("show_facts"), key="tl_facts", disabled=not ready,
+                      help=t("tl_facts_help") if ready else t("facts_missing")) and ready
+if ss.get("tl_facts") and not ready:
+    st.info(t("facts_missing"))
+inds = q("fact_indicators" if use_facts else "top_indicators", f, 300)
 if inds.empty:
     st.info(t("no_indicators"))
     st.stop()
@@ -18,7 +24,7 @@ if ss.get("tl_indicator") not in options:
 c1, c2, c3 = st.columns([2, 3, 2])
 counts = dict(zip(inds["indicator"], inds["claims"]))
 indicator = c1.selectbox(t("indicator"), options, key="tl_indicator", format_func=lambda i: f"{i} ({counts[i]:,})")
-place_opts = q("indicator_places", f, indicator, 200)["place"].tolist()
+place_opts = q("fact_indicator_places" if use_facts else "indicator_places", f, indicator, 200)["place"].tolist()
 if "tl_places" not in ss or not set(ss["tl_places"]) <= set(place_opts) or ss.get("_tl_for") != indicator:
     ss["tl_places"] = place_opts[:5]
     ss["_tl_for"] = indicator
@@ -26,8 +32,11 @@ chosen = c2.multiselect(t("places"), place_opts, key="tl_places")
 axis = c3.radio(t("time_axis"), ["period", "published"], key="tl_axis", horizontal=True,
                 format_func=lambda a: t(f"axis.{a}"))
 
-rows = q("timeline", f, indicator, tuple(chosen))
+rows = q("fact_timeline" if use_facts else "timeline", f, indicator, tuple(chosen))
 labels = {k: t(k) for k in ("conflict", "source", "published", "period", "levels", "rates")}
+labels["sources"] = t("col.n_sources")
+if use_facts:
+    st.caption(t("tl_facts_caption"))
 figs = charts.timeline(rows, indicator, axis, labels)
 if not figs:
     st.info(t("no_dated_claims"))
@@ -47,6 +56,9 @@ conflicts = rows[rows["conflict"] > 1]
 if not conflicts.empty:
     st.subheader(t("conflicts"))
     st.caption(t("conflicts_help"))
-    st.dataframe(charts.localise_columns(conflicts[["place", "period", "value", "unit", "kind", "quote",
-                                                    "title", "published"]]),
+    cols = ["place", "period", "value", "unit", "kind", "quote", "title", "published"]
+    if use_facts:
+        conflicts = conflicts.assign(value=[factview.number(v) for v in conflicts["value"]])
+        cols.insert(4, "sources")
+    st.dataframe(charts.localise_columns(conflicts[cols].rename(columns={"sources": "n_sources"})),
                  hide_index=True, key="tl_conflicts")
