@@ -1,4 +1,4 @@
-"""Store commands of `python -m indicators`: ingest, reextract, export, review (and facts, not yet)."""
+"""Store commands of `python -m indicators`: ingest, reextract, export, review and facts."""
 from __future__ import annotations
 
 import argparse
@@ -145,9 +145,10 @@ def cmd_review(argv) -> int:
             try:
                 if pairs:
                     for field, value in pairs:
-                        store.add_review(con, args.claim_id, status, field, value, args.note)
+                        store.add_review(con, args.claim_id, status, field, value, args.note,
+                                         transaction=False)
                 else:
-                    store.add_review(con, args.claim_id, status, note=args.note)
+                    store.add_review(con, args.claim_id, status, note=args.note, transaction=False)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -179,8 +180,9 @@ def main(command: str, argv: list[str]) -> int:
     from .store import StoreError
 
     if command == "facts":
-        print("error: the `facts` command is not available yet (it comes with issue 6)", file=sys.stderr)
-        return 2
+        from .facts_cli import main as facts_main
+
+        return facts_main(argv)
     if command not in COMMANDS:
         print(f"error: unknown store command {command!r}", file=sys.stderr)
         return 2

@@ -216,6 +216,10 @@ def write_documents(con, items, extractor_version: str | None = None,
             _insert_documents(con, new_docs, extractor_version)
         keep = _replace_claims_prepare(con, redo_docs, extractor_version) if redo_docs else {}
         _insert_claims(con, new_docs + redo_docs, extractor_version, keep)
+        if new_docs or redo_docs:
+            from . import facts  # the fact layer is kept with the claims, in the same transaction
+
+            facts.update_facts(con, [d for d, _, _ in new_docs + redo_docs], transaction=False)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -366,8 +370,11 @@ def _check_value(field: str, value):
 
 
 def add_review(con, claim_id: int, status: str, field: str | None = None, new_value=None,
-               note: str | None = None) -> int:
-    """Record one review of a claim (confirmed, rejected, or one corrected field); the new review id."""
+               note: str | None = None, transaction: bool = True) -> int:
+    """Record one review of a claim (confirmed, rejected, or one corrected field); the new review id.
+
+    The claim's facts follow in the same transaction; `transaction=False` when the caller holds one.
+    """
     if status not in STATUSES:
         raise ReviewError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
     if status == "corrected":
@@ -385,10 +392,25 @@ def add_review(con, claim_id: int, status: str, field: str | None = None, new_va
         raise ReviewError(f"claim id {claim_id!r} is not a number") from None
     if con.execute("SELECT 1 FROM claims WHERE claim_id = ?", [claim_id]).fetchone() is None:
         raise ReviewError(f"no claim {claim_id} in the store")
-    return con.execute(
-        "INSERT INTO reviews (claim_id, status, field, new_value, note, reviewed_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) RETURNING review_id",
-        [claim_id, status, field, new_value, note, _now()]).fetchone()[0]
+    from . import facts
+
+    if transaction:
+        _begin(con)
+    try:
+        review_id = con.execute(
+            "INSERT INTO reviews (claim_id, status, field, new_value, note, reviewed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING review_id",
+            [claim_id, status, field, new_value, note, _now()]).fetchone()[0]
+        # A rejection or correction can move the claim out of its fact or into another one.
+        doc = con.execute("SELECT doc_id FROM claims WHERE claim_id = ?", [claim_id]).fetchone()[0]
+        facts.update_facts(con, [doc], transaction=False)
+        if transaction:
+            con.execute("COMMIT")
+    except BaseException:
+        if transaction:
+            con.execute("ROLLBACK")
+        raise
+    return review_id
 
 
 def review_history(con, claim_id: int) -> list[tuple]:
