@@ -157,8 +157,8 @@ def after(chunk: str) -> tuple[int, int] | None:
     if not run:
         return None
     rest = toks[len(run):]
-    if len(run) > 1 and rest and rest[0][1].startswith("v"):
-        run = run[:1]  # 13个区固定资产投资实现…: the run's tail is the next clause's subject
+    if len(run) > 1 and rest and rest[0][1].startswith("v") and len("".join(run[1:])) > 2:
+        run = run[:1]  # 13个区固定资产投资实现…: the run's tail is the next clause's subject (not 京企落地)
     phrase = "".join(run)
     if phrase in conf["generic"] or not any(f in conf["noun_tags"] for _, f in toks[: len(run)]):
         return None
