@@ -127,8 +127,20 @@ def ensure_schema(con) -> None:
     con.execute(DDL)
 
 
+_INDEXES: dict[str, DupIndex] = {}  # database file → its index, reused while it matches the table
+
+
 def _index(con) -> DupIndex:
+    # Rebuilding the LSH index from every stored signature costs more than grouping a batch; a
+    # writer keeps one per store and reuses it while it holds exactly the rows in doc_groups.
+    where = con.execute("PRAGMA database_list").fetchone()[2]  # '' for an in-memory store: no reuse
+    n = con.execute("SELECT count(*) FROM doc_groups").fetchone()[0]
+    cached = _INDEXES.get(where) if where else None
+    if cached is not None and len(cached.group) == n:
+        return cached
     index = DupIndex()
+    if where:
+        _INDEXES[where] = index
     for did, gid, blob in con.execute(
             "SELECT g.doc_id, g.group_id, g.signature FROM doc_groups g "
             "LEFT JOIN documents d USING (doc_id) ORDER BY d.ingested_at NULLS FIRST, g.doc_id").fetchall():
