@@ -45,27 +45,38 @@ def one_round(items: list, batch: int) -> dict:
     from data import facts, store
     from data.ingest import run
 
-    with tempfile.TemporaryDirectory() as tmp:
-        con = store.connect(Path(tmp) / "bench.duckdb")
-        t_ingest = t_facts = 0.0
-        for i in range(0, len(items), batch):
-            before = {r[0] for r in con.execute("SELECT doc_id FROM documents").fetchall()}
-            t0 = time.perf_counter()
-            run(iter(items[i:i + batch]), con=con, workers=1, progress=False)
-            t1 = time.perf_counter()
-            new = [r[0] for r in con.execute("SELECT doc_id FROM documents").fetchall() if r[0] not in before]
-            facts.update_facts(con, new)
-            t2 = time.perf_counter()
-            t_ingest += t1 - t0
-            t_facts += t2 - t1
-        incremental = con.execute("SELECT fact_id, status, n_sources FROM facts ORDER BY fact_id").fetchall()
+    # Ingest keeps facts itself (store.write_documents calls update_facts in its transaction):
+    # time that call inside the ingest, so "ingest" below is the rest of the pipeline.
+    spent = [0.0]
+    update = facts.update_facts
+
+    def timed(*args, **kwargs):
         t0 = time.perf_counter()
-        facts.rebuild_facts(con)
-        t_rebuild = time.perf_counter() - t0
-        same = incremental == con.execute("SELECT fact_id, status, n_sources FROM facts ORDER BY fact_id").fetchall()
-        out = {**facts.summary(con), "ingest_s": t_ingest, "facts_s": t_facts, "rebuild_s": t_rebuild,
-               "incremental_equals_rebuild": same}
-        con.close()
+        try:
+            return update(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - t0
+
+    facts.update_facts = timed
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            con = store.connect(Path(tmp) / "bench.duckdb")
+            t_total = 0.0
+            for i in range(0, len(items), batch):
+                t0 = time.perf_counter()
+                run(iter(items[i:i + batch]), con=con, workers=1, progress=False)
+                t_total += time.perf_counter() - t0
+            incremental = con.execute("SELECT fact_id, status, n_sources FROM facts ORDER BY fact_id").fetchall()
+            t0 = time.perf_counter()
+            facts.rebuild_facts(con)
+            t_rebuild = time.perf_counter() - t0
+            same = incremental == con.execute(
+                "SELECT fact_id, status, n_sources FROM facts ORDER BY fact_id").fetchall()
+            out = {**facts.summary(con), "ingest_s": t_total - spent[0], "facts_s": spent[0],
+                   "rebuild_s": t_rebuild, "incremental_equals_rebuild": same}
+            con.close()
+    finally:
+        facts.update_facts = update
     return out
 
 
