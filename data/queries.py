@@ -419,12 +419,6 @@ def facts_unseen_documents(con) -> list[str] | None:
                     "ORDER BY doc_id")["doc_id"].tolist()
 
 
-def claim_doc(con, claim_id: int) -> str | None:
-    """The document id of one claim."""
-    row = _one(con, "SELECT doc_id FROM claims WHERE claim_id = ?", [int(claim_id)])
-    return row[0] if row else None
-
-
 def _fact_where(f: Filters, con) -> tuple[str, list]:
     """Facts (x) with at least one member claim passing the filter; conflicts narrow to conflict facts."""
     plain = f.narrowed(conflicts=False)

@@ -19,6 +19,8 @@ PLACES = {
     "浙江省杭州市西湖区": ("浙江省", "330106", 30.26, 120.13),
     "广东省": ("广东省", "440000", 23.13, 113.27),
     "广东省深圳市": ("广东省", "440300", 22.54, 114.06),
+    "安徽省": ("安徽省", "340000", 31.86, 117.28),
+    "安徽省合肥市": ("安徽省", "340100", 31.82, 117.23),
 }
 DOCS = [
     dict(name="sh_2024", title="上海经济稳中有进", published=date(2025, 1, 20), url="https://example.org/sh_2024",
@@ -45,6 +47,25 @@ DOCS = [
 ]
 
 
+# The fact layer's fixture (issue 6): a bureau release, its reprint under another title with a stock
+# quote injected, and a daily that rounds the grain figure, names it by a synonym (粮食产量) and
+# gives 合肥市 GDP growth a different value — one reprint, one agreement within rounding, one conflict.
+_BUREAU = "2024年安徽省粮食总产量830.2亿斤，比上年增长0.9%。合肥市地区生产总值增长6.0%，江淮汽车{quote}等龙头企业产值稳步提升。"
+_BUREAU_CLAIMS = [("830.2亿斤", 8.302e10, "斤", "level", "粮食总产量", "agriculture", "2024", "安徽省"),
+                  ("0.9%", 0.9, "%", "pct_change", "粮食总产量", "agriculture", "2024", "安徽省"),
+                  ("6.0%", 6.0, "%", "pct_change", "地区生产总值", "macro", "2024", "安徽省合肥市")]
+FACT_DOCS = [
+    dict(name="ah_bureau", title="安徽<b>粮食</b>再获丰收", published=date(2025, 1, 22), url="https://example.org/ah",
+         text=_BUREAU.format(quote=""), claims=_BUREAU_CLAIMS),
+    dict(name="ah_reprint", title="转载：安徽粮食再获丰收", published=date(2025, 1, 23), url=None,
+         text=_BUREAU.format(quote="(12.300, 0.15, 1.23%)"), claims=_BUREAU_CLAIMS),
+    dict(name="ah_daily", title="安徽日报讯", published=date(2025, 1, 25), url=None,
+         text="安徽日报讯 2024年安徽省粮食产量830亿斤。合肥市地区生产总值增长5.8%。",
+         claims=[("830亿斤", 8.3e10, "斤", "level", "粮食产量", "agriculture", "2024", "安徽省"),
+                 ("5.8%", 5.8, "%", "pct_change", "地区生产总值", "macro", "2024", "安徽省合肥市")]),
+]
+
+
 def fixture_claims(doc: dict) -> list:
     """The Claim records of one fixture document, offsets found in its text."""
     from indicators.claim import Claim
@@ -67,14 +88,14 @@ def fixture_claims(doc: dict) -> list:
     return out
 
 
-def build_store(path: Path) -> Path:
-    """Write the fixture documents and claims into a new store at `path` through data.store."""
+def build_store(path: Path, docs: list[dict] | None = None) -> Path:
+    """Write the fixture documents (DOCS unless given) and claims into a new store at `path` through data.store."""
     from data import store
     from indicators.reader import Source
 
     con = store.connect(path)
     try:
-        for doc in DOCS:
+        for doc in DOCS if docs is None else docs:
             source = Source(name=doc["name"], path=f"fixture/{doc['name']}.txt", text=doc["text"],
                             published=doc["published"], url=doc["url"], title=doc["title"], encoding="utf-8")
             store.write_document(con, source, fixture_claims(doc))
@@ -102,6 +123,19 @@ def fresh_store(tmp_path, monkeypatch):
     path = build_store(tmp_path / "atlas.duckdb")
     monkeypatch.setenv("ATLAS_DB", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def facts_store(tmp_path_factory):
+    """Path of a store of FACT_DOCS (the store keeps their fact layer as it writes them)."""
+    return build_store(tmp_path_factory.mktemp("facts") / "atlas.duckdb", FACT_DOCS)
+
+
+@pytest.fixture
+def facts_env(facts_store, monkeypatch):
+    """The shared fact-layer store, with $ATLAS_DB pointing at it for this test."""
+    monkeypatch.setenv("ATLAS_DB", str(facts_store))
+    return facts_store
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,8 @@ def _from_url() -> None:
         values = [v for v in params.get_all(name) if v]
         if values:
             st.session_state[key] = values
+    if st.session_state.get("cl_view") not in (None, "claims", "facts"):
+        del st.session_state["cl_view"]
     for key, name in FLAGS.items():
         if name in params:
             st.session_state[key] = str(params[name]).strip().lower() in TRUE

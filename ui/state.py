@@ -42,9 +42,9 @@ def _connection(path: str):
     return con
 
 
-def sync_facts(con, doc_ids=None) -> dict | None:
-    """Bring the fact layer up to the store: build it once when missing, else update the facts of
-    `doc_ids` and of documents it has not seen yet; None when the store cannot be written."""
+def sync_facts(con) -> dict | None:
+    """Bring the fact layer up to the store: build it once when missing (a store from before the
+    layer), else update the facts of documents it has not seen; None when the store cannot be written."""
     import duckdb
 
     from data import facts
@@ -54,10 +54,9 @@ def sync_facts(con, doc_ids=None) -> dict | None:
     try:
         if unseen is None:
             return facts.rebuild_facts(cur)
-        # Ingest may or may not keep facts itself; documents without a near-duplicate group were
-        # never seen by the fact layer, so this catches up without redoing anything.
-        todo = set(unseen) | set(doc_ids or ())
-        return facts.update_facts(cur, todo) if todo else {"documents": 0, "keys": 0, "facts": 0}
+        # The store keeps facts on every write; documents without a near-duplicate group were written
+        # by older code, so this catches up on them only (usually none: one catalogue lookup).
+        return facts.update_facts(cur, unseen) if unseen else {"documents": 0, "keys": 0, "facts": 0}
     except duckdb.Error as err:  # a read-only store: the pages fall back to claims
         import logging
 
@@ -110,8 +109,6 @@ def add_review(claim_id: int, status: str, field: str | None = None, new_value: 
         store.add_review(cur, int(claim_id), status, field=field, new_value=new_value, note=note)
     finally:
         cur.close()
-    doc = queries.claim_doc(connection(), claim_id)
-    sync_facts(connection(), [doc] if doc else ())  # a review can move a claim into or out of a fact
     refresh()
 
 
@@ -124,7 +121,6 @@ def ingest_files(files: list[tuple[str, bytes]]):
         summary = ingest.ingest_bytes(files, con=cur)
     finally:
         cur.close()
-    sync_facts(connection())
     refresh()
     return summary
 
