@@ -44,9 +44,13 @@ def decode(data: bytes, where: str | Path = "<bytes>") -> tuple[str, str]:
     if b"\x00" in data[:4096] and not _looks_utf16(data):
         raise ReadError(where, "binary file (NUL bytes), not text")
     try:
-        return _normalise_newlines(data.decode("utf-8")), "utf-8"
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        if _control_ratio(text) > 0.05:
+            raise ReadError(where, "binary file (control characters), not text")
+        return _normalise_newlines(text), "utf-8"
     from charset_normalizer import from_bytes  # slow import, only for non-UTF-8 input
 
     best = from_bytes(data).best()
