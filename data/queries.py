@@ -419,6 +419,14 @@ def facts_unseen_documents(con) -> list[str] | None:
                     "ORDER BY doc_id")["doc_id"].tolist()
 
 
+def claims_of_documents(con, doc_ids: list[str]) -> int:
+    """How many claims the given documents hold."""
+    if not doc_ids:
+        return 0
+    return _one(con, "SELECT count(*) FROM claims WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
+                [list(doc_ids)])[0]
+
+
 def _fact_where(f: Filters, con) -> tuple[str, list]:
     """Facts (x) with at least one member claim passing the filter; conflicts narrow to conflict facts."""
     plain = f.narrowed(conflicts=False)

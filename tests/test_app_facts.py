@@ -192,3 +192,17 @@ def test_fact_queries_follow_the_sidebar_filters(facts_store):
         assert dict(zip(timeline["value"], timeline["sources"])) == {5.8: 1, 6.0: 1}
     finally:
         con.close()
+
+
+def test_start_up_build_is_skipped_on_stores_too_large_for_it(tmp_path):
+    from ui import state
+
+    con = store.connect(build_store(tmp_path / "atlas.duckdb", FACT_DOCS))
+    try:
+        for table in ("fact_members", "facts", "doc_groups"):
+            con.execute(f"DROP TABLE {table}")
+        assert state.sync_facts(con, limit=ALL_CLAIMS - 1) is None and not queries.has_facts(con)
+        assert state.sync_facts(con, limit=ALL_CLAIMS)["facts"] == 3
+        assert state.sync_facts(con) == {"documents": 0, "keys": 0, "facts": 0}  # nothing unseen: no work
+    finally:
+        con.close()
