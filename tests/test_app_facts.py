@@ -64,10 +64,13 @@ def test_expanding_a_conflict_shows_each_quote_escaped(app):
 
 
 def test_conflicts_filter_keeps_only_the_conflict_everywhere(app):
+    metrics = {m.label: m.value for m in app.metric}
+    assert (metrics["数值陈述"], metrics["事实"], metrics["来源不一致"]) == (str(ALL_CLAIMS), "3", "1")
     app.toggle(key="f_conf").set_value(True).run()
     no_errors(app)
     assert param(app, "conflicts") == ["1"]
-    assert {m.label: m.value for m in app.metric}["数值陈述"] == "3"  # the claims of the conflict fact
+    metrics = {m.label: m.value for m in app.metric}
+    assert (metrics["数值陈述"], metrics["事实"], metrics["来源不一致"]) == ("3", "1", "1")  # the conflict fact
     rows = facts_view(app)
     assert list(rows["数值"]) == ["5.8 ≠ 6"]
     app.radio(key="cl_view").set_value("claims").run()

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from ui import charts
-from ui.state import filters, img_format, q, t
+from ui.state import facts_ready, filters, img_format, q, t
 
 f = filters()
 st.title(t("app_title"))
@@ -10,11 +10,16 @@ st.caption(t("app_subtitle"))
 
 head = q("headline", f)
 totals = q("store_totals")
-c1, c2, c3, c4 = st.columns(4)
+ready = facts_ready()
+c1, c2, c3, c4, c5, c6 = st.columns(6)
 c1.metric(t("documents"), f"{head['documents']:,}", help=t("of_total", n=f"{totals['documents']:,}"))
 c2.metric(t("claims"), f"{head['claims']:,}", help=t("of_total", n=f"{totals['claims']:,}"))
 c3.metric(t("places"), f"{head['places']:,}")
 c4.metric(t("provinces"), f"{head['provinces']:,}")
+if ready:  # a store from before the fact layer simply shows no fact figures
+    fact_counts = q("count_facts", f)
+    c5.metric(t("facts"), f"{fact_counts['facts']:,}", help=t("table_view_help"))
+    c6.metric(t("fact_conflicts"), f"{fact_counts['conflicts']:,}", help=t("fact_conflict_help"))
 
 left, right = st.columns([3, 2])
 with left:
