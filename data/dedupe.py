@@ -9,6 +9,7 @@ ingesting a new article touches only that article's group.
 """
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 
 import numpy as np
@@ -72,11 +73,35 @@ def shingles(text: str) -> set[bytes]:
     return {norm[i:i + SHINGLE].encode("utf-8") for i in range(len(norm) - SHINGLE + 1)}
 
 
+# MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies before its permutations.
+_FMIX32 = (16, np.uint32(0x85EBCA6B), 13, np.uint32(0xC2B2AE35), 16)
+
+
+def _hashvalues(items) -> np.ndarray:
+    """What datasketch's `update_batch` makes of these byte strings (sha1_hash32, affine32), in one numpy step.
+
+    datasketch calls a Python hash function per shingle and builds the array from Python ints; that
+    costs three times the hashing itself.  The arithmetic is the same, so stored signatures stay
+    comparable (tests check this against MinHash.update_batch).
+    """
+    sha1 = hashlib.sha1
+    hv = np.frombuffer(b"".join([sha1(s).digest()[:4] for s in items]), dtype="<u4").astype(np.uint32)
+    a, b = _permutations()
+    if not len(hv):
+        return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+    s1, m1, s2, m2, s3 = _FMIX32
+    hv = hv ^ (hv >> s1)
+    hv = hv * m1
+    hv = hv ^ (hv >> s2)
+    hv = hv * m2
+    hv = hv ^ (hv >> s3)
+    return (hv[:, None] * a + b).min(axis=0)
+
+
 def signature(text: str) -> MinHash:
     """The MinHash of a text's shingles."""
-    m = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
-    m.update_batch(list(shingles(text)))
-    return m
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=_hashvalues(shingles(text)),
+                   permutations=_permutations(), scheme=SCHEME)
 
 
 def _from_bytes(blob: bytes) -> MinHash:

@@ -74,3 +74,13 @@ def test_store_groups_reprint_with_the_original_and_keeps_groups_on_regrouping(t
     dedupe.clear_groups(con)
     assert dedupe.assign_groups(con, ids) == later       # regrouping in ingest order gives the same
     con.close()
+
+
+def test_signature_is_datasketch_minhash_of_the_shingles(corpus):
+    # Stored signatures must stay comparable with datasketch's own: the numpy path computes the same.
+    from datasketch import MinHash
+
+    for text in [r["text"] for r in corpus[:15]] + ["", "短", "上海电气发布公告"]:
+        ref = MinHash(num_perm=dedupe.NUM_PERM, seed=dedupe.SEED, scheme=dedupe.SCHEME)
+        ref.update_batch(list(dedupe.shingles(text)))
+        assert dedupe.signature(text).hashvalues.tolist() == ref.hashvalues.tolist(), text[:30]
