@@ -158,8 +158,9 @@ _INDEXES: dict[str, DupIndex] = {}  # database file → its index, reused while 
 def _index(con) -> DupIndex:
     # Rebuilding the LSH index from every stored signature costs more than grouping a batch; a
     # writer keeps one per store and reuses it while it holds exactly the rows in doc_groups.
-    where = con.execute("PRAGMA database_list").fetchone()[2]  # '' for an in-memory store: no reuse
-    n = con.execute("SELECT count(*) FROM doc_groups").fetchone()[0]
+    where, n = con.execute(  # no path for an in-memory store: no reuse
+        "SELECT (SELECT path FROM duckdb_databases() WHERE database_name = current_database()), "
+        "(SELECT count(*) FROM doc_groups)").fetchone()
     cached = _INDEXES.get(where) if where else None
     if cached is not None and len(cached.group) == n:
         return cached
@@ -178,19 +179,23 @@ def assign_groups(con, doc_ids) -> dict[str, str]:
     ids = list(dict.fromkeys(doc_ids))
     if not ids:
         return {}
-    known = dict(con.execute("SELECT doc_id, group_id FROM doc_groups WHERE doc_id IN "
-                             "(SELECT unnest(?::VARCHAR[]))", [ids]).fetchall())
-    todo = con.execute("SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[])) "
-                       "AND doc_id NOT IN (SELECT doc_id FROM doc_groups) ORDER BY ingested_at, doc_id",
-                       [[i for i in ids if i not in known]]).fetchall()
+    # One round trip: the known groups, and the text of stored documents still without one.
+    rows = con.execute(
+        "SELECT i.doc_id, g.group_id, d.text, d.ingested_at FROM unnest(?::VARCHAR[]) AS i(doc_id) "
+        "LEFT JOIN doc_groups g ON g.doc_id = i.doc_id "
+        "LEFT JOIN documents d ON d.doc_id = i.doc_id AND g.group_id IS NULL", [ids]).fetchall()
+    known = {did: gid for did, gid, _, _ in rows if gid is not None}
+    todo = sorted(((at, did, text) for did, gid, text, at in rows if gid is None and text is not None),
+                  key=lambda r: (r[0], r[1]))
     if todo:
         index = _index(con)
-        rows = []
-        for did, text in todo:
+        sigs = []
+        for _, did, text in todo:
             sig = signature(text)
             known[did] = index.add(did, sig)
-            rows.append([did, known[did], sig.hashvalues.astype(np.uint64).tobytes()])
-        con.executemany("INSERT INTO doc_groups VALUES (?, ?, ?)", rows)
+            sigs.append(sig.hashvalues.astype(np.uint64).tobytes())
+        con.execute("INSERT INTO doc_groups SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BLOB[])",
+                    [[did for _, did, _ in todo], [known[did] for _, did, _ in todo], sigs])
     return {i: known[i] for i in ids if i in known}
 
 
