@@ -42,9 +42,9 @@ class Analysis:
 
 def analyse(text: str) -> Analysis:
     """Find and resolve every place mention in `text`."""
-    simple = text.translate(names.t2s_table())
+    simple, chars = names.simplify(text)
     lay = layout(simple)
-    ms = chain(simple, scan(simple, lay))
+    ms = chain(simple, scan(simple, lay, chars))
     resolve(ms, lay)
     ms = group(simple, ms)
     cues(ms, None)          # first from the text before each cue,

@@ -118,11 +118,11 @@ def _context() -> _Context:
                     frozenset(v["common_words"]), frozenset(v["generic_names"]))
 
 
-def scan(text: str, lay: Layout) -> list[Mention]:
-    """Raw mentions, leftmost-longest, with their local flags set."""
+def scan(text: str, lay: Layout, chars=None) -> list[Mention]:
+    """Raw mentions, leftmost-longest, with their local flags set (`chars`: names.codepoints(text))."""
     ctx = _context()
     out: list[Mention] = []
-    for start, key in names.find(text):
+    for start, key in names.find(text, chars):
         m = _entries_to_mention(start, start + len(key), key)
         if m is None:
             continue

@@ -203,45 +203,73 @@ def aliases() -> dict[str, tuple[Entry, ...]]:
     return {k: tuple(e) for k, e in table.items()}
 
 
+# Candidate positions are the character pairs that begin a name. A pair is first checked
+# against a bit table indexed by a hash of the pair (one vectorised look-up over the whole
+# text, no false negatives); the few positions that pass are checked exactly in Python.
+_HASH_BITS = 20
+_MUL1, _MUL2 = np.uint32(0x9E3779B1), np.uint32(0x85EBCA77)
+
+
+def _hash(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    return ((first * _MUL1) ^ (second * _MUL2)) >> np.uint32(32 - _HASH_BITS)
+
+
 @functools.cache
-def _index() -> tuple[np.ndarray, dict[str, tuple[str, ...]]]:
-    """Sorted codes of every key's first two characters, and keys by those two, longest first."""
-    by_prefix: dict[str, list[str]] = {}
+def _index() -> tuple[np.ndarray, dict[str, tuple]]:
+    """A bit table of the pairs that begin a name, and by those two characters the names'
+    lengths, longest first, each with the set of names of that length."""
+    by_prefix: dict[str, dict[int, set[str]]] = {}
     for key in aliases():
         if len(key) < 2:
             raise GeoDataError(f"name {key!r} is shorter than two characters")
-        by_prefix.setdefault(key[:2], []).append(key)
-    codes = np.array(sorted(_pair(p) for p in by_prefix), dtype=np.uint64)
-    return codes, {p: tuple(sorted(v, key=len, reverse=True)) for p, v in by_prefix.items()}
+        by_prefix.setdefault(key[:2], {}).setdefault(len(key), set()).add(key)
+    pairs = np.array([(ord(p[0]), ord(p[1])) for p in by_prefix], dtype=np.uint32).reshape(-1, 2)
+    table = np.zeros(1 << _HASH_BITS, dtype=bool)
+    table[_hash(pairs[:, 0], pairs[:, 1])] = True
+    return table, {p: tuple((n, frozenset(v)) for n, v in sorted(by_len.items(), reverse=True))
+                   for p, by_len in by_prefix.items()}
 
 
-def _pair(two: str) -> int:
-    return ord(two[0]) << 21 | ord(two[1])
+def codepoints(text: str) -> np.ndarray:
+    """The code point of every character of `text`, as uint32."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
-def find(text: str) -> list[tuple[int, str]]:
+def find(text: str, chars: np.ndarray | None = None) -> list[tuple[int, str]]:
     """(start, key) of every known name in `text`, leftmost-longest, not overlapping.
 
-    Candidate positions come from one vectorised look-up of every character pair against the
-    pairs that begin a name; only those positions are checked in Python.
+    `chars` may pass `codepoints(text)` when the caller has it already.
     """
     if len(text) < 2:
         return []
-    codes, by_prefix = _index()
-    chars = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    pairs = (chars[:-1] << np.uint64(21)) | chars[1:]
-    at = np.searchsorted(codes, pairs)
-    at[at >= len(codes)] = 0
+    table, by_prefix = _index()
+    if chars is None:
+        chars = codepoints(text)
     out, free = [], 0
-    for i in np.nonzero(codes[at] == pairs)[0].tolist():
+    for i in np.flatnonzero(table[_hash(chars[:-1], chars[1:])]).tolist():
         if i < free:
             continue
-        for key in by_prefix[text[i:i + 2]]:
-            if text.startswith(key, i):
+        for n, keys in by_prefix.get(text[i:i + 2], ()):
+            key = text[i:i + n]
+            if key in keys:  # at most one name of each length can start here
                 out.append((i, key))
-                free = i + len(key)
+                free = i + n
                 break
     return out
+
+
+@functools.cache
+def _t2s_array() -> np.ndarray:
+    out = np.arange(0x110000, dtype=np.uint32)
+    for k, v in t2s_table().items():
+        out[k] = ord(v)
+    return out
+
+
+def simplify(text: str) -> tuple[str, np.ndarray]:
+    """`text.translate(t2s_table())` and its code points, vectorised."""
+    chars = _t2s_array()[codepoints(text)]
+    return chars.tobytes().decode("utf-32-le"), chars
 
 
 @functools.cache
