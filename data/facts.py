@@ -299,23 +299,32 @@ def _signed(m: dict) -> float:
 
 def ensure_schema(con) -> None:
     """Create the fact tables (and the near-duplicate groups table) when missing."""
-    con.execute(DDL)
-    dedupe.ensure_schema(con)
+    con.execute(DDL + dedupe.DDL)  # one round trip: this runs on every ingest
 
 
-def _claims(con, where: str, params) -> list[dict]:
+# What a claim needs to have any chance of a fact key (fact_key decides); the rest need not be read.
+_KEYABLE = "indicator IS NOT NULL AND period IS NOT NULL AND (adcode IS NOT NULL OR place IS NOT NULL)"
+
+
+def _reviewed(con) -> bool:
+    return con.execute("SELECT EXISTS (SELECT 1 FROM reviews)").fetchone()[0]
+
+
+def _claims(con, where: str, params, reviewed: bool | None = None) -> list[dict]:
     # claims_reviewed applies every review; with none recorded the plain table says the same, faster.
-    reviewed = con.execute("SELECT EXISTS (SELECT 1 FROM reviews)").fetchone()[0]
+    if reviewed is None:
+        reviewed = _reviewed(con)
     table, where = ("claims_reviewed", f"NOT rejected AND {where}") if reviewed else ("claims", where)
     cur = con.execute(_CLAIM_SQL.format(table=table, where=where), params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
-def _by_ids(con, column: str, ids) -> list[dict]:
+def _by_ids(con, column: str, ids, reviewed: bool, keyable: bool = False) -> list[dict]:
     # `column` is one of this module's constants (doc_id, claim_id); the ids are bound.
     kind = "VARCHAR" if column == "doc_id" else "BIGINT"
-    return _claims(con, f"{column} IN (SELECT unnest(?::{kind}[]))", [list(ids)]) if ids else []
+    where = f"{column} IN (SELECT unnest(?::{kind}[]))" + (f" AND {_KEYABLE}" if keyable else "")
+    return _claims(con, where, [list(ids)], reviewed) if ids else []
 
 
 def update_facts(con, doc_ids, transaction: bool = True) -> dict:
@@ -338,25 +347,30 @@ def update_facts(con, doc_ids, transaction: bool = True) -> dict:
 
 
 def _update(con, docs: set) -> dict:
+    reviewed = _reviewed(con)
     while True:
-        own = _by_ids(con, "doc_id", docs)
-        touched = {r[0] for r in con.execute(
-            "SELECT DISTINCT key_id FROM fact_members WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
-            [list(docs)]).fetchall()}
-        keyed = [(fact_key(c), c) for c in own]
-        touched |= {_hash(*k) for k, _ in keyed if k}
-        ids = [r[0] for r in con.execute(
-            "SELECT claim_id FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[])) "
-            "AND doc_id NOT IN (SELECT unnest(?::VARCHAR[]))", [list(touched), list(docs)]).fetchall()]
-        others = [(fact_key(c), c) for c in _by_ids(con, "claim_id", ids)]
+        # The documents' own claims that can join a fact (the others drop out of facts anyway).
+        keyed = [(fact_key(c), c) for c in _by_ids(con, "doc_id", docs, reviewed, keyable=True)]
+        keys = {_hash(*k) for k, _ in keyed if k}
+        # One read of the members of every touched key: the keys these claims join now, and those
+        # the documents' claims were in before.
+        members = con.execute(
+            "SELECT key_id, doc_id, claim_id FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[])) "
+            "OR key_id IN (SELECT key_id FROM fact_members WHERE doc_id IN (SELECT unnest(?::VARCHAR[])))",
+            [list(keys), list(docs)]).fetchall()
+        touched = keys | {k for k, d, _ in members if d in docs}
+        others = [(fact_key(c), c) for c in
+                  _by_ids(con, "claim_id", sorted({c for _, d, c in members if d not in docs}), reviewed)]
         # A claim reviewed into another key since its document was last seen: take its document in too.
         stale = {c["doc_id"] for k, c in others if k is None or _hash(*k) not in touched} - docs
         if not stale:
             break
         docs |= stale
     groups = dedupe.assign_groups(con, docs | {c["doc_id"] for _, c in others})
-    con.execute("DELETE FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [list(touched)])
-    con.execute("DELETE FROM facts WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [list(touched)])
+    stored = list({k for k, _, _ in members})  # facts exist only for keys with members
+    if stored:
+        con.execute("DELETE FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [stored])
+        con.execute("DELETE FROM facts WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [stored])
     n = _write(con, keyed + others, groups)
     return {"documents": len(docs), "keys": len(touched), "facts": n}
 
