@@ -12,18 +12,21 @@ NEAR, SECTION, FAR = 3.0, 2.0, 1.0
 PROVINCE_PRIOR = 0.5   # a bare province short name (海南, 吉林) means the province by default
 
 
-def _weight(lay: Layout, a: Mention, b: Mention) -> float:
-    if a.para == b.para:
-        w = NEAR
-    elif a.sect == b.sect:
-        w = SECTION
-    else:
-        w = FAR
-    return w * (0.5 if (b.org or b.obj or b.kind == "media") else 1.0)
+_STRONG_FORMS = frozenset(("name", "variant", "chain", "old", "town"))
 
 
-def _support(c: str, m: Mention, known: list[Mention], lay: Layout) -> tuple[float, bool]:
-    """(evidence score, strong) for candidate adcode `c` of mention `m`.
+def _features(known: list[Mention]) -> list[tuple]:
+    """What `_support` reads of each piece of evidence that does not change while resolving.
+
+    (mention, paragraph, section, weight factor, names its place strongly); the place itself
+    is read live, since resolving a short name may revise a mention that is also evidence.
+    """
+    return [(k, k.para, k.sect, 0.5 if (k.org or k.obj or k.kind == "media") else 1.0,
+             k.form in _STRONG_FORMS or k.kind != "place") for k in known]
+
+
+def _support(c: str, m: Mention, known: list[tuple], lay: Layout) -> tuple[float, bool]:
+    """(evidence score, strong) for candidate adcode `c` of mention `m`; `known` from `_features`.
 
     Strong support is the candidate's own full name, its parent (or, for a county, its city),
     or a sibling: enough to accept a bare short county name such as 宝山 or 普陀.
@@ -31,23 +34,22 @@ def _support(c: str, m: Mention, known: list[Mention], lay: Layout) -> tuple[flo
     p = names.places()
     mine = ancestors(c)
     parent = p[c].parent
+    level = p[c].level
+    para, sect = m.para, m.sect
     score, strong = 0.0, False
-    for k in known:
-        w = _weight(lay, m, k)
+    for k, kpara, ksect, factor, strong_form in known:
         kp = k.place
         if kp == c:
-            if k.form in ("name", "variant", "chain", "old", "town") or k.kind != "place":
-                strong = True
-            score += w
+            strong |= strong_form
         elif kp in mine:
-            score += w
             strong |= kp == parent or p[kp].level == "city"
-        elif p[kp].parent == parent and p[kp].level == p[c].level and parent != "100000":
-            score += w
+        elif (pk := p[kp]).parent == parent and pk.level == level and parent != "100000":
             strong = True
         elif c in ancestors(kp):
-            score += w
             strong = True
+        else:
+            continue
+        score += (NEAR if para == kpara else SECTION if sect == ksect else FAR) * factor
     return score, strong
 
 
@@ -76,9 +78,9 @@ def resolve(ms: list[Mention], lay: Layout) -> None:
     for _ in range(2):
         if not todo:
             break
-        known = _evidence(ms)
+        known = _features(_evidence(ms))
         for m in todo:
-            m.place = _decide(m, [k for k in known if k is not m], lay, common, generic)
+            m.place = _decide(m, [f for f in known if f[0] is not m], lay, common, generic)
         todo = [m for m in todo if m.place is None]
 
 
@@ -95,7 +97,7 @@ def _evidence(ms: list[Mention]) -> list[Mention]:
     return out
 
 
-def _decide(m: Mention, known: list[Mention], lay: Layout, common: frozenset[str],
+def _decide(m: Mention, known: list[tuple], lay: Layout, common: frozenset[str],
             generic: frozenset[str]) -> str | None:
     p = names.places()
     if m.key in generic and m.form != "chain":
