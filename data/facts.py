@@ -119,6 +119,7 @@ def synonyms(path: Path = SYNONYMS_PATH) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _simplify(text: str) -> str:
     from indicators.normalize import normalise
 
@@ -134,6 +135,7 @@ def canonical_indicator(name: str | None) -> str | None:
     return synonyms().get(simple, simple) or None
 
 
+@lru_cache(maxsize=65536)  # a fact's claims are re-read each time another document joins it
 def _steps(quote: str, value: float) -> tuple[float, float]:
     """(last written digit's place value, last non-zero digit's place value), in the value's units."""
     from indicators.normalize import normalise
@@ -244,7 +246,9 @@ def _best(cluster: list[dict]) -> dict:
 
 def _most_common(values):
     values = [v for v in values if v is not None]
-    return Counter(values).most_common(1)[0][0] if values else None
+    if len(values) < 3:  # most facts have one claim; with two, the first is the most common either way
+        return values[0] if values else None
+    return Counter(values).most_common(1)[0][0]
 
 
 def build_facts(key: tuple, members: list[dict], groups: dict[str, str], now: datetime):
