@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from bisect import bisect_right
 import re
 from dataclasses import dataclass, field
 
@@ -67,19 +68,21 @@ def lca(codes: list[str]) -> str:
     return common[0] if common else "100000"
 
 
-def _entries_to_mention(start: int, end: int, key: str) -> Mention | None:
+@functools.lru_cache(maxsize=None)
+def _template(key: str) -> tuple:
+    """(kind, candidates, form, zone, cue_level) of a mention of `key`, the same wherever it occurs."""
     entries = names.aliases()[key]
     kinds = {e.kind for e in entries}
     if "cue" in kinds:
-        return Mention(start, end, key, "cue", cue_level=entries[0].target)
+        return "cue", (), "name", None, entries[0].target
     e = entries[0]
     if e.kind == "zone":
         z = names.zones()[e.target]
-        return Mention(start, end, key, "zone", (z.parent,), e.form, zone=e.target)
+        return "zone", (z.parent,), e.form, e.target, None
     if e.kind in ("region", "landmark", "media", "institution", "country"):
-        return Mention(start, end, key, e.kind, (e.target,), e.form)
+        return e.kind, (e.target,), e.form, None, None
     if all(e.target == "100000" for e in entries):
-        return Mention(start, end, key, "country", ("100000",), e.form)
+        return "country", ("100000",), e.form, None, None
     cands, forms = [], set()
     for e in entries:
         if e.kind in ("place", "town") and e.target not in cands:
@@ -87,7 +90,12 @@ def _entries_to_mention(start: int, end: int, key: str) -> Mention | None:
             forms.add("town" if e.kind == "town" else e.form)
     # A name that is both a full name and someone's short name counts as a full name.
     form = next((f for f in ("name", "variant", "old", "alias", "short", "town") if f in forms), "short")
-    return Mention(start, end, key, "place", tuple(cands), form)
+    return "place", tuple(cands), form, None, None
+
+
+def _entries_to_mention(start: int, end: int, key: str) -> Mention:
+    kind, candidates, form, zone, cue_level = _template(key)
+    return Mention(start, end, key, kind, candidates, form, zone=zone, cue_level=cue_level)
 
 
 # A ticker a news portal injects after a listed company's name (上海电气(4.990, 0.03, 0.60%)):
@@ -121,11 +129,10 @@ def _context() -> _Context:
 def scan(text: str, lay: Layout, chars=None) -> list[Mention]:
     """Raw mentions, leftmost-longest, with their local flags set (`chars`: names.codepoints(text))."""
     ctx = _context()
+    clauses = lay.clauses
     out: list[Mention] = []
     for start, key in names.find(text, chars):
         m = _entries_to_mention(start, start + len(key), key)
-        if m is None:
-            continue
         after = text[m.end:m.end + 12]
         before = text[max(0, m.start - 4):m.start]
         if m.kind == "region" and ctx.direction.match(after):
@@ -139,7 +146,7 @@ def scan(text: str, lay: Layout, chars=None) -> list[Mention]:
             m.dateline = True
         if before.endswith(ctx.obj):
             m.obj = True
-        cs, _ = lay.clause(m.start)
+        cs = clauses[bisect_right(clauses, m.start) - 1]  # the start of its clause
         m.initial = _FILLER.fullmatch(text[cs:m.start]) is not None
         out.append(m)
     return out
