@@ -38,6 +38,7 @@ class Analysis:
     focus: str | None
     governing: list[Mention] = field(default_factory=list)   # those that can be a claim's place
     starts: list[int] = field(default_factory=list)
+    sentence_of: list[int] = field(default_factory=list)     # each governing mention's sentence index
 
 
 def analyse(text: str) -> Analysis:
@@ -51,27 +52,35 @@ def analyse(text: str) -> Analysis:
     cues(ms, focus(ms, lay, orgs=True))  # then, for cues with nothing before them, the focus
     f = focus(ms, lay)
     gov = [m for m in ms if m.governs]
-    return Analysis(simple, lay, ms, f, gov, [m.start for m in gov])
+    starts = [m.start for m in gov]
+    sentences = lay.sentences
+    return Analysis(simple, lay, ms, f, gov, starts, [bisect.bisect_right(sentences, s) for s in starts])
 
 
-def _pick(a: "Analysis", lay: Layout, lo: int, hi: int, claim_start: int, before: bool) -> Mention | None:
-    """The governing mention in [lo, hi) before (nearest first) or after the claim."""
-    i, j = bisect.bisect_left(a.starts, lo), bisect.bisect_left(a.starts, hi)
-    inside = [m for m in a.governing[i:j] if (m.end <= claim_start if before else m.start >= claim_start)]
-    if not inside:
+def _before(a: Analysis, lay: Layout, lo: int, claim_start: int) -> Mention | None:
+    """The governing mention in [lo, claim_start) ending before the claim, nearest first; a
+    clause head instead when the nearest is in another clause than the claim."""
+    gov = a.governing
+    i, j = bisect.bisect_left(a.starts, lo), bisect.bisect_left(a.starts, claim_start)
+    for k in range(j - 1, i - 1, -1):
+        nearest = gov[k]
+        if nearest.end <= claim_start:
+            break
+    else:
         return None
-    if not before:
-        return inside[0]
-    nearest = inside[-1]
-    initial = [m for m in inside if m.initial]
-    return initial[-1] if initial and lay.clause(nearest.start) != lay.clause(claim_start) else nearest
+    if lay.clause(nearest.start) == lay.clause(claim_start):
+        return nearest
+    for m in reversed(gov[i:k + 1]):
+        if m.initial and m.end <= claim_start:
+            return m
+    return nearest
 
 
 def _specific(a: "Analysis", lo: int, pick: Mention) -> Mention:
     """Within one clause, a mention inside the picked one's area is more specific (上海…宝山)."""
     i, j = bisect.bisect_left(a.starts, lo), bisect.bisect_left(a.starts, pick.start)
-    for m in reversed([m for m in a.governing[i:j] if m.end <= pick.start]):
-        if m.place and m.place != pick.place and pick.place in ancestors(m.place):
+    for m in reversed(a.governing[i:j]):
+        if m.end <= pick.start and m.place and m.place != pick.place and pick.place in ancestors(m.place):
             return m
     return pick
 
@@ -87,28 +96,42 @@ def place_for(a: Analysis, start: int, end: int) -> Mention | None:
     ms = a.governing
     lay = a.layout
     cl, ce = lay.clause(start)
-    hit = _pick(a, lay, cl, start, start, True)
+    hit = _before(a, lay, cl, start)
     if hit:
         return _specific(a, cl, hit)
     ss, _ = lay.sentence(start)
-    hit = _pick(a, lay, ss, start, start, True)
+    hit = _before(a, lay, ss, start)
     if hit:
         return hit
     lo, _ = lay.section(start)
-    prev = [m for m in ms[bisect.bisect_left(a.starts, lo):bisect.bisect_left(a.starts, ss)] if m.end <= ss]
-    if prev:
-        last = lay.sentence(prev[-1].start)
-        same = [m for m in prev if lay.sentence(m.start) == last]
+    # The mentions of the last sentence before this one in the section that has any (sentence
+    # indexes rise with the mentions, so they are the run ending at the nearest one).
+    sent = a.sentence_of
+    first, k = bisect.bisect_left(a.starts, lo), bisect.bisect_left(a.starts, ss) - 1
+    while k >= first and ms[k].end > ss:
+        k -= 1
+    if k >= first:
+        last, same = sent[k], []
+        while k >= first and sent[k] == last:
+            if ms[k].end <= ss:
+                same.append(ms[k])
+            k -= 1
+        same.reverse()
         code = lca(sorted({m.place for m in same}))
         nested = [m for m in same if code in ancestors(m.place)]
         deepest = max(reversed(nested), key=lambda m: len(ancestors(m.place)) + (m.kind == "zone"))
         if all(m.place in ancestors(deepest.place) for m in same):
             return deepest  # one chain of places (上海…石泉街道): the most specific
         return Mention(same[0].start, same[-1].end, "", "group", (code,), place=code, members=same)
-    for lo, hi in [(cl, ce), lay.sentence(start), lay.paragraph(start), lay.section(start)]:
-        hit = _pick(a, lay, end, hi, end, False)
-        if hit:
-            return hit
+    # After it: the first governing mention from its end on, if it starts inside its clause,
+    # sentence, paragraph or section (whichever holds it, it is the same mention).
+    i = bisect.bisect_left(a.starts, end)
+    if i == len(ms):
+        return None
+    after = ms[i]
+    if after.start < ce or after.start < lay.sentence(start)[1] or after.start < lay.paragraph(start)[1] \
+            or after.start < lay.section(start)[1]:
+        return after
     return None
 
 
