@@ -1,7 +1,7 @@
 """Where clauses, sentences, paragraphs and sections of a text begin and end."""
 from __future__ import annotations
 
-import bisect
+from bisect import bisect_right
 import re
 from dataclasses import dataclass
 
@@ -22,28 +22,31 @@ class Layout:
     headings: frozenset[int]      # start offsets of paragraphs that look like headings
     length: int
 
-    @staticmethod
-    def _span(bounds: list[int], pos: int, length: int) -> tuple[int, int]:
-        i = bisect.bisect_right(bounds, pos) - 1
-        start = bounds[i] if i >= 0 else 0
-        end = bounds[i + 1] if i + 1 < len(bounds) else length
-        return start, end
-
+    # The four look-ups are spelled out rather than sharing a helper: they run for every claim
+    # and mention, and the extra call was a tenth of linking's time.
     def clause(self, pos: int) -> tuple[int, int]:
         """(start, end) of the clause holding offset `pos`."""
-        return self._span(self.clauses, pos, self.length)
+        b = self.clauses
+        i = bisect_right(b, pos)
+        return b[i - 1] if i else 0, b[i] if i < len(b) else self.length
 
     def sentence(self, pos: int) -> tuple[int, int]:
         """(start, end) of the sentence holding offset `pos`."""
-        return self._span(self.sentences, pos, self.length)
+        b = self.sentences
+        i = bisect_right(b, pos)
+        return b[i - 1] if i else 0, b[i] if i < len(b) else self.length
 
     def paragraph(self, pos: int) -> tuple[int, int]:
         """(start, end) of the paragraph (line) holding offset `pos`."""
-        return self._span(self.paragraphs, pos, self.length)
+        b = self.paragraphs
+        i = bisect_right(b, pos)
+        return b[i - 1] if i else 0, b[i] if i < len(b) else self.length
 
     def section(self, pos: int) -> tuple[int, int]:
         """(start, end) of the section (heading plus body) holding offset `pos`."""
-        return self._span(self.sections, pos, self.length)
+        b = self.sections
+        i = bisect_right(b, pos)
+        return b[i - 1] if i else 0, b[i] if i < len(b) else self.length
 
 
 def _after(regex: re.Pattern, text: str) -> list[int]:
