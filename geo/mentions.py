@@ -140,7 +140,7 @@ def scan(text: str, lay: Layout, chars=None) -> list[Mention]:
         if m.kind in ("place", "country", "zone") and (
                 ctx.org.match(after) or (after[:1] in ")）" and ctx.org.match(after[1:]))):
             m.org = True
-        if _STOCK_AFTER.match(after + text[m.end + 12:m.end + 40]):
+        if _STOCK_AFTER.match(text, m.end, m.end + 40):
             continue  # 上海电气(4.990, 0.03, 0.60%): a portal's ticker, no evidence of the article's place
         if m.kind == "place" and (_DATELINE_AFTER.match(after) or before.endswith(ctx.dateline_before)):
             m.dateline = True

@@ -1,10 +1,11 @@
 """Decide what each place mention names, using the rest of the document as context."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 
 from . import names
-from .mentions import Mention, ancestors, lca
+from .mentions import Mention, _context, ancestors, lca
 from .text import Layout
 
 # Weights of one piece of evidence by how close it stands to the mention it supports.
@@ -56,11 +57,13 @@ def _support(c: str, m: Mention, known: list[tuple], lay: Layout) -> tuple[float
 def resolve(ms: list[Mention], lay: Layout) -> None:
     """Set `.place` on every mention whose referent can be decided; leave the rest None."""
     p = names.places()
+    paras, sects = lay.paragraphs, lay.sections
     for m in ms:
-        m.para = lay.paragraph(m.start)[0]
-        m.sect = lay.section(m.start)[0]
-    common = frozenset(names.vocab()["common_words"])
-    generic = frozenset(names.vocab()["generic_names"])
+        # The start of its paragraph and section (both boundary lists begin at 0).
+        m.para = paras[bisect_right(paras, m.start) - 1]
+        m.sect = sects[bisect_right(sects, m.start) - 1]
+    ctx = _context()
+    common, generic = ctx.common, ctx.generic
     for m in ms:
         if m.kind != "place" and m.kind != "cue" and len(m.candidates) == 1:
             m.place = m.candidates[0]
@@ -146,7 +149,8 @@ def focus(ms: list[Mention], lay: Layout, orgs: bool = False) -> str | None:
             w = 0.5
         if m.obj or (m.kind in ("country", "institution") and not m.initial):
             w = 0.3
-        if m.start in lay.headings or lay.paragraph(m.start)[0] in lay.headings:
+        para = m.para if m.para >= 0 else lay.paragraph(m.start)[0]  # set by resolve()
+        if m.start in lay.headings or para in lay.headings:
             w *= 1.5
         total += w
         for a in ancestors(m.place):
