@@ -36,15 +36,21 @@ def _support(c: str, m: Mention, known: list[tuple], lay: Layout) -> tuple[float
     mine = ancestors(c)
     parent = p[c].parent
     level = p[c].level
+    prov = p[c].province
     para, sect = m.para, m.sect
     score, strong = 0.0, False
     for k, kpara, ksect, factor, strong_form in known:
         kp = k.place
+        pk = p[kp]
+        # Every kind of support below joins places of one province (or the country, whose
+        # province is ''): most evidence is ruled out by that one comparison.
+        if pk.province != prov and pk.province and prov:
+            continue
         if kp == c:
             strong |= strong_form
         elif kp in mine:
-            strong |= kp == parent or p[kp].level == "city"
-        elif (pk := p[kp]).parent == parent and pk.level == level and parent != "100000":
+            strong |= kp == parent or pk.level == "city"
+        elif pk.parent == parent and pk.level == level and parent != "100000":
             strong = True
         elif c in ancestors(kp):
             strong = True
