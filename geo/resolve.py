@@ -1,6 +1,7 @@
 """Decide what each place mention names, using the rest of the document as context."""
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
 from collections import defaultdict
 
@@ -185,6 +186,7 @@ def _children(code: str) -> list[str]:
     return _KIDS.get(code, [])
 
 
+@functools.lru_cache(maxsize=65536)  # asked again for every cue and every place before it
 def at_level(code: str, level: str) -> str | None:
     """The ancestor-or-self of `code` that a cue of `level` (全市, 全省, 全县, 全区) names."""
     p = names.places()
