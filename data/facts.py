@@ -400,14 +400,9 @@ def _insert(con, table: str, columns: tuple, rows: list[dict]) -> None:
         return
     import pyarrow as pa
 
-    data = pa.table({c: [r[c] for r in rows] for c in columns})
-    view = f"_incoming_{table}"
-    con.register(view, data)
-    try:
-        # Table and column names are this module's constants; the rows are bound through Arrow.
-        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {view}")
-    finally:
-        con.unregister(view)
+    from .store import _insert_arrow  # one bulk-insert path for every table of the store
+
+    _insert_arrow(con, table, columns, pa.table({c: [r[c] for r in rows] for c in columns}))
 
 
 def rebuild_facts(con) -> dict:
