@@ -88,12 +88,13 @@ class Context:
         """The period a number at `pos` refers to."""
         s_start, _ = self.segs.sentence(pos)
         p_start, _ = self.segs.paragraph(pos)
-        i = bisect_left(self._starts, pos)
-        in_sentence = [p for p in self.periods[:i] if p.start >= s_start]
-        found, value = self._pick(in_sentence)
+        starts = self._starts
+        i = bisect_left(starts, pos)
+        j = bisect_left(starts, s_start, 0, i)
+        found, value = self._pick(self.periods[j:i])
         if found:
             return value
-        in_para = [p for p in self.periods[:i] if p_start <= p.start < s_start]
+        in_para = self.periods[bisect_left(starts, p_start, 0, j):j] if p_start < s_start else []
         if in_para:
             first_sent_end = self.segs.sentence(p_start)[1]
             topic = [p for p in in_para if p.start < first_sent_end]

@@ -7,7 +7,7 @@ from functools import cache, lru_cache
 
 import regex
 
-from . import rules
+from . import rules, wordcut
 from .scan import _alt
 
 _NAME = "indicator"
@@ -42,20 +42,10 @@ def _conf():
     }
 
 
-@cache
-def _posseg():
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(60)
-    jieba.initialize()
-    return jieba.posseg
-
-
 @lru_cache(maxsize=65536)
 def _tokens(chunk: str) -> tuple[tuple[str, str], ...]:
-    # Segment only short windows around numbers (never whole articles): jieba is the slow part.
-    return tuple((t.word, t.flag) for t in _posseg().lcut(chunk, HMM=False))
+    # Segment only short windows around numbers (never whole articles): segmentation is the slow part.
+    return tuple(wordcut.lcut(chunk))
 
 
 def _last_piece(s: str, seps: set[str]) -> str:

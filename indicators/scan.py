@@ -121,31 +121,6 @@ def _trailing_magnitude(numeral: str) -> str | None:
     return None
 
 
-def _number(s: str) -> tuple[float, bool]:
-    """Parse an Arabic or Chinese numeral (with a vague prefix) → (value, is_chinese)."""
-    if s[0].isdigit():
-        value = numerals.parse_arabic(s)
-        if not math.isfinite(value) or value > 1e18:
-            raise ValueError(f"{s[:20]}…: a digit run, not a quantity")
-        return value, False
-    vague = rules.word_list("numerals", "vague_prefixes")
-    if s[0] in vague:
-        s = s[1:]
-    return numerals.parse_chinese(s), True
-
-
-def _approx(pre: str | None, post: str | None, inner: tuple[str | None, ...] = ()) -> str:
-    before, after, inn = _qualifiers()
-    if pre:
-        return before[pre]["approx"]
-    for word in inner:
-        if word:
-            return inn[word]
-    if post:
-        return after[post]
-    return "exact"
-
-
 def outside_approx(text: str, start: int) -> str | None:
     """The approx set by a verb right before a quote but outside it (突破700亿元, 超过了16%)."""
     before, _, _ = _qualifiers()
@@ -161,88 +136,136 @@ def _before_words() -> regex.Pattern:
 
 def scan(text: str):
     """Yield every number mention in normalised `text`, left to right."""
-    shares = rules.require(rules.load("shares"), "words", dict, "shares")
-    spellings = rules.unit_spellings()
-    counter_unit = rules.load("units")["bare_counters"]["unit"]
-    vague = rules.word_list("numerals", "vague_prefixes")
+    build = _builder()
     for m in pattern().finditer(text):
         try:
-            mention = _build(m, shares, spellings, counter_unit, vague)
+            mention = build(m)
         except (ValueError, KeyError, ZeroDivisionError):
             continue  # a character run that only looks like a numeral (e.g. 十百): not a number
         if mention is not None:
             yield mention
 
 
-def _build(m, shares, spellings, counter_unit, vague) -> Mention | None:
-    g = m.group
-    form = m.lastgroup
-    if form == "f_pct":
-        value, cn = _number(g("pct"))
-        return Mention(m.start("pct_pre") if g("pct_pre") else m.start(), m.end(), m.start("pct"), value, "%",
-                       "percent", _approx(g("pct_pre"), g("pct_post")), chinese=cn, numeral=g("pct"))
-    if form == "f_frac":
-        den, cn = _number(g("den"))
-        num, _ = _number(g("fnum"))
-        return Mention(m.start(), m.end(), m.start("den"), 100.0 * num / den, "%", "fraction",
-                       _approx(g("fr_pre"), g("fr_post")), chinese=cn, numeral=g("den"))
-    if form == "f_cheng":
-        tenth, cn = _number(g("cheng"))
-        hundredth = _number(g("cheng2"))[0] if g("cheng2") else 0.0  # 一成一 = 11%
-        return Mention(m.start(), m.end(), m.start("cheng"), tenth * 10.0 + hundredth, "%", "cheng",
-                       _approx(g("ch_pre"), g("ch_post")), chinese=cn, numeral=g("cheng"))
-    if form == "f_half":
-        row = shares[g("half")]
-        approx = _approx(g("h_pre"), g("h_post"))
-        if approx == "exact":
-            approx = row["approx"]
-        return Mention(m.start(), m.end(), m.start("half"), float(row["value"]), "%", "half", approx,
-                       chinese=True, numeral=g("half"))
-    if form in ("f_streak1", "f_streak2"):
-        key = form[2:]
-        value, cn = _number(g(key))
-        return Mention(m.start(), m.end(), m.start(key), value, "年", "streak", chinese=cn, numeral=g(key))
-    if form == "f_rank":
-        value, cn = _number(g("rank"))
-        start = m.start("rank") - 1  # the quote starts at 第
-        return Mention(start, m.end(), m.start("rank"), value, g("rank_unit") or g("rank_unit2") or "位", "rank", chinese=cn,
-                       numeral=g("rank"))
-    if form == "f_bm":
-        return Mention(m.start(), m.end(), m.start("bm"), numerals.parse_magnitude(g("bm")),
-                       spellings[g("bm_unit")], "general", _approx(g("bm_pre"), g("bm_post")) if g("bm_pre")
-                       else "more_than",
-                       magnitude=g("bm"), numeral=g("bm"), unit_start=m.start("bm_unit"))
-    if form == "f_ctr":
-        return Mention(m.start(), m.end(), m.start(), float(g("ctr")), counter_unit, "counter", numeral=g("ctr"))
-    n1 = g("n1")
-    if not (g("unit") or g("m1") or g("m2") or g("m3") or n1[-1] in "万亿兆"):
-        return None  # a bare number (a year, a code, 一些): never a claim, skip parsing it
-    value, cn = _number(n1)
-    mag = g("m1") or g("m3") or g("m2")
-    factor = numerals.parse_magnitude(mag) if mag else 1.0
-    high = None
-    if g("n2") is not None:
-        high, _ = _number(g("n2"))
-        high *= numerals.parse_magnitude(g("m2")) if g("m2") else factor
-        value *= numerals.parse_magnitude(g("m1")) if g("m1") else factor
-        if high <= value:
-            return None  # 1-1 or 2023-2022: not a range of quantities
-    else:
-        value *= factor
-    if g("neg"):
-        value = -value
-    unit = spellings.get(g("unit")) if g("unit") else None
-    if unit and g("per"):
-        unit = f"{unit}/{spellings[g('per')]}"  # 650公斤/亩: a rate
-    if g("p1") and unit != "%":
-        return None
-    start = m.start("pre") if g("pre") else (m.start("neg") if g("neg") else m.start("n1"))
-    if n1[0] in vague and not g("pre"):
-        approx = "more_than"  # 数千万元: the stated magnitude, at least
-    else:
-        approx = _approx(g("pre"), g("post"), (g("i1"), g("i2"), g("i3")))
-    return Mention(start, m.end(), m.start("n1"), value, unit, "general", approx, value_high=high,
-                   chinese=cn, numeral=n1,
-                   # 十万亿: a Chinese numeral carries its own magnitude
-                   magnitude=mag or (_trailing_magnitude(n1) if cn else None),
-                   unit_start=m.start("unit") if g("unit") else m.end())
+@cache
+def _number(s: str) -> tuple[float, bool]:
+    """Parse an Arabic or Chinese numeral (with a vague prefix) → (value, is_chinese)."""
+    if s[0].isdigit():
+        value = numerals.parse_arabic(s)
+        if not math.isfinite(value) or value > 1e18:
+            raise ValueError(f"{s[:20]}…: a digit run, not a quantity")
+        return value, False
+    if s[0] in _vague():
+        s = s[1:]
+    return numerals.parse_chinese(s), True
+
+
+@cache
+def _vague() -> frozenset[str]:
+    return frozenset(rules.word_list("numerals", "vague_prefixes"))
+
+
+@cache
+def _builder():
+    """`build(match) -> Mention | None`, with the pattern's group numbers and the rule tables
+    bound once: a match's groups are read as one tuple, not looked up by name."""
+    shares = rules.require(rules.load("shares"), "words", dict, "shares")
+    spellings = rules.unit_spellings()
+    counter_unit = rules.load("units")["bare_counters"]["unit"]
+    vague = _vague()
+    before, after, inner = _qualifiers()
+    index = pattern().groupindex
+    (PCT_PRE, PCT, PCT_POST, FR_PRE, DEN, FNUM, FR_POST, CH_PRE, CHENG, CHENG2, CH_POST, H_PRE, HALF, H_POST,
+     STREAK1, STREAK2, RANK, RANK_UNIT, RANK_UNIT2, CTR, BM_PRE, BM, BM_UNIT, BM_POST, PRE, NEG, N1, I1, M1, P1,
+     N2, I2, M2, I3, M3, UNIT, PER, POST) = (index[name] for name in (
+        "pct_pre", "pct", "pct_post", "fr_pre", "den", "fnum", "fr_post", "ch_pre", "cheng", "cheng2", "ch_post",
+        "h_pre", "half", "h_post", "streak1", "streak2", "rank", "rank_unit", "rank_unit2", "ctr", "bm_pre", "bm",
+        "bm_unit", "bm_post", "pre", "neg", "n1", "i1", "m1", "p1", "n2", "i2", "m2", "i3", "m3", "unit", "per",
+        "post"))
+    parse_magnitude = numerals.parse_magnitude
+
+    def approx_of(pre, post, inn=()):
+        if pre:
+            return before[pre]["approx"]
+        for word in inn:
+            if word:
+                return inner[word]
+        return after[post] if post else "exact"
+
+    def build(m) -> Mention | None:
+        g = m.groups()
+        g = (None, *g)  # group numbers count from 1
+        form = m.lastgroup
+        if form == "f_gen":
+            n1, unit_w, m1, m2, m3 = g[N1], g[UNIT], g[M1], g[M2], g[M3]
+            if not (unit_w or m1 or m2 or m3 or n1[-1] in "万亿兆"):
+                return None  # a bare number (a year, a code, 一些): never a claim, skip parsing it
+            value, cn = _number(n1)
+            mag = m1 or m3 or m2
+            factor = parse_magnitude(mag) if mag else 1.0
+            high = None
+            if g[N2] is not None:
+                high = _number(g[N2])[0] * (parse_magnitude(m2) if m2 else factor)
+                value *= parse_magnitude(m1) if m1 else factor
+                if high <= value:
+                    return None  # 1-1 or 2023-2022: not a range of quantities
+            else:
+                value *= factor
+            pre, neg = g[PRE], g[NEG]
+            if neg:
+                value = -value
+            unit = spellings.get(unit_w) if unit_w else None
+            if unit and g[PER]:
+                unit = f"{unit}/{spellings[g[PER]]}"  # 650公斤/亩: a rate
+            if g[P1] and unit != "%":
+                return None
+            start = m.start(PRE) if pre else (m.start(NEG) if neg else m.start(N1))
+            if n1[0] in vague and not pre:
+                approx = "more_than"  # 数千万元: the stated magnitude, at least
+            elif pre or g[POST] or g[I1] or g[I2] or g[I3]:
+                approx = approx_of(pre, g[POST], (g[I1], g[I2], g[I3]))
+            else:
+                approx = "exact"
+            return Mention(start, m.end(), m.start(N1), value, unit, "general", approx, value_high=high,
+                           chinese=cn, numeral=n1,
+                           # 十万亿: a Chinese numeral carries its own magnitude
+                           magnitude=mag or (_trailing_magnitude(n1) if cn else None),
+                           unit_start=m.start(UNIT) if unit_w else m.end())
+        if form == "f_pct":
+            value, cn = _number(g[PCT])
+            return Mention(m.start(PCT_PRE) if g[PCT_PRE] else m.start(), m.end(), m.start(PCT), value, "%",
+                           "percent", approx_of(g[PCT_PRE], g[PCT_POST]), chinese=cn, numeral=g[PCT])
+        if form == "f_frac":
+            den, cn = _number(g[DEN])
+            num, _ = _number(g[FNUM])
+            return Mention(m.start(), m.end(), m.start(DEN), 100.0 * num / den, "%", "fraction",
+                           approx_of(g[FR_PRE], g[FR_POST]), chinese=cn, numeral=g[DEN])
+        if form == "f_cheng":
+            tenth, cn = _number(g[CHENG])
+            hundredth = _number(g[CHENG2])[0] if g[CHENG2] else 0.0  # 一成一 = 11%
+            return Mention(m.start(), m.end(), m.start(CHENG), tenth * 10.0 + hundredth, "%", "cheng",
+                           approx_of(g[CH_PRE], g[CH_POST]), chinese=cn, numeral=g[CHENG])
+        if form == "f_half":
+            row = shares[g[HALF]]
+            approx = approx_of(g[H_PRE], g[H_POST])
+            if approx == "exact":
+                approx = row["approx"]
+            return Mention(m.start(), m.end(), m.start(HALF), float(row["value"]), "%", "half", approx,
+                           chinese=True, numeral=g[HALF])
+        if form in ("f_streak1", "f_streak2"):
+            key = STREAK1 if form == "f_streak1" else STREAK2
+            value, cn = _number(g[key])
+            return Mention(m.start(), m.end(), m.start(key), value, "年", "streak", chinese=cn, numeral=g[key])
+        if form == "f_rank":
+            value, cn = _number(g[RANK])
+            start = m.start(RANK) - 1  # the quote starts at 第
+            return Mention(start, m.end(), m.start(RANK), value, g[RANK_UNIT] or g[RANK_UNIT2] or "位", "rank",
+                           chinese=cn, numeral=g[RANK])
+        if form == "f_bm":
+            return Mention(m.start(), m.end(), m.start(BM), parse_magnitude(g[BM]), spellings[g[BM_UNIT]], "general",
+                           approx_of(g[BM_PRE], g[BM_POST]) if g[BM_PRE] else "more_than",
+                           magnitude=g[BM], numeral=g[BM], unit_start=m.start(BM_UNIT))
+        if form == "f_ctr":
+            return Mention(m.start(), m.end(), m.start(), float(g[CTR]), counter_unit, "counter", numeral=g[CTR])
+        raise AssertionError(f"scan: a match of no known form ({form})")
+
+    return build
