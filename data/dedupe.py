@@ -2,14 +2,15 @@
 
 A reprint is the same text under another title, re-spaced, converted to traditional script or
 with stock quotes injected after company names (上海电气(4.990, 0.03, 0.60%)).  All of that is
-taken out before shingling; what remains is compared by MinHash (datasketch) and candidates come
-from a MinHashLSH index.  Each document gets a group id: the id of the earliest stored document
-it nearly duplicates, or its own.  Groups are assigned once, in ingest order, and never move, so
-ingesting a new article touches only that article's group.
+taken out before shingling; what remains is compared by MinHash (datasketch's permutations over a
+vectorised shingle hash) and candidates come from a MinHashLSH index.  Each document gets a group
+id: the id of the earliest stored document it nearly duplicates, or its own.  Groups are assigned
+once, in ingest order, and never move, so ingesting a new article touches only that article's
+group.  Signatures are made where the text already is (the extraction workers) when they can be,
+else here from the stored text.
 """
 from __future__ import annotations
 
-import hashlib
 from functools import cache
 
 import numpy as np
@@ -73,19 +74,48 @@ def shingles(text: str) -> set[bytes]:
     return {norm[i:i + SHINGLE].encode("utf-8") for i in range(len(norm) - SHINGLE + 1)}
 
 
+# A shingle's 32-bit hash: its code points weighted by fixed odd 64-bit multipliers (mod 2**64),
+# mixed by splitmix64's finaliser, high half.  Unlike datasketch's default (SHA-1 of each shingle,
+# one Python call apiece) this is a handful of numpy operations per document; datasketch still
+# does the rest (its affine32 permutations, the LSH bands).  Signatures made by another hash are
+# not comparable: the store records which one it holds (SIGNATURE_HASH) and re-signs old rows.
+SIGNATURE_HASH = "cp5-splitmix64"
+_WEIGHTS = (0xD1A6E55E9B9B1325, 0x566BF9D7C55A45F9, 0xCF0C26EF4243ED53, 0x5D96CF7F265BEDA9, 0xC1D77CFFB7DECC0D)
+_MASK64 = (1 << 64) - 1
+_SPLITMIX = (30, 0xBF58476D1CE4E5B9, 27, 0x94D049BB133111EB, 31)
 # MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies before its permutations.
 _FMIX32 = (16, np.uint32(0x85EBCA6B), 13, np.uint32(0xC2B2AE35), 16)
 
 
-def _hashvalues(items) -> np.ndarray:
-    """What datasketch's `update_batch` makes of these byte strings (sha1_hash32, affine32), in one numpy step.
+def shingle_hash(shingle: bytes) -> int:
+    """The 32-bit hash of one shingle (UTF-8 bytes): datasketch's `hashfunc` for what `signature` computes."""
+    h = sum(ord(ch) * w for ch, w in zip(shingle.decode("utf-8"), _WEIGHTS)) & _MASK64
+    s1, m1, s2, m2, s3 = _SPLITMIX
+    h = ((h ^ (h >> s1)) * m1) & _MASK64
+    h = ((h ^ (h >> s2)) * m2) & _MASK64
+    return (h ^ (h >> s3)) >> 32
 
-    datasketch calls a Python hash function per shingle and builds the array from Python ints; that
-    costs three times the hashing itself.  The arithmetic is the same, so stored signatures stay
-    comparable (tests check this against MinHash.update_batch).
-    """
-    sha1 = hashlib.sha1
-    hv = np.frombuffer(b"".join([sha1(s).digest()[:4] for s in items]), dtype="<u4").astype(np.uint32)
+
+def _shingle_hashes(norm: str) -> np.ndarray:
+    """`shingle_hash` of every shingle of a normalised text, as uint32, in one numpy pass."""
+    if len(norm) <= SHINGLE:
+        return np.array([shingle_hash(norm.encode("utf-8"))] if norm else [], dtype=np.uint32)
+    cp = np.frombuffer(norm.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    n = len(cp) - SHINGLE + 1
+    h = cp[:n] * np.uint64(_WEIGHTS[0])
+    for j in range(1, SHINGLE):
+        h += cp[j:j + n] * np.uint64(_WEIGHTS[j])
+    s1, m1, s2, m2, s3 = (np.uint64(x) for x in _SPLITMIX)
+    h ^= h >> s1
+    h *= m1
+    h ^= h >> s2
+    h *= m2
+    h ^= h >> s3
+    return (h >> np.uint64(32)).astype(np.uint32)
+
+
+def _minhash_values(hv: np.ndarray) -> np.ndarray:
+    """datasketch's affine32 MinHash of 32-bit item hashes (its `update_batch` arithmetic, vectorised)."""
     a, b = _permutations()
     if not len(hv):
         return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
@@ -98,10 +128,14 @@ def _hashvalues(items) -> np.ndarray:
     return (hv[:, None] * a + b).min(axis=0)
 
 
+def signature_bytes(text: str) -> bytes:
+    """A text's MinHash as stored (NUM_PERM uint64 values): what extraction workers send the writer."""
+    return _minhash_values(_shingle_hashes(normalise(text))).astype(np.uint64).tobytes()
+
+
 def signature(text: str) -> MinHash:
     """The MinHash of a text's shingles."""
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=_hashvalues(shingles(text)),
-                   permutations=_permutations(), scheme=SCHEME)
+    return _from_bytes(signature_bytes(text))
 
 
 def _from_bytes(blob: bytes) -> MinHash:
@@ -153,19 +187,17 @@ def ensure_schema(con) -> None:
 
 
 _INDEXES: dict[str, DupIndex] = {}  # database file → its index, reused while it matches the table
+_META_KEY = "dedupe_signature"      # the `meta` row naming the hash the stored signatures were made with
 
 
-def _index(con) -> DupIndex:
+def _index(con, where: str | None, n: int) -> DupIndex:
     # Rebuilding the LSH index from every stored signature costs more than grouping a batch; a
-    # writer keeps one per store and reuses it while it holds exactly the rows in doc_groups.
-    where, n = con.execute(  # no path for an in-memory store: no reuse
-        "SELECT (SELECT path FROM duckdb_databases() WHERE database_name = current_database()), "
-        "(SELECT count(*) FROM doc_groups)").fetchone()
+    # writer keeps one per store file and reuses it while it holds exactly the n rows of doc_groups.
     cached = _INDEXES.get(where) if where else None
     if cached is not None and len(cached.group) == n:
         return cached
     index = DupIndex()
-    if where:
+    if where:  # no path for an in-memory store: no reuse
         _INDEXES[where] = index
     for did, gid, blob in con.execute(
             "SELECT g.doc_id, g.group_id, g.signature FROM doc_groups g "
@@ -174,29 +206,60 @@ def _index(con) -> DupIndex:
     return index
 
 
-def assign_groups(con, doc_ids) -> dict[str, str]:
-    """Group ids of the given stored documents, placing those not yet grouped (in ingest order)."""
+def _resign(con) -> None:
+    # Signatures stored by an older hash cannot be compared with new ones: recompute them from the
+    # documents' text, groups untouched.  (A row whose document is gone keeps its old signature and
+    # so never matches again; its group id lives on in the rows that share it.)
+    rows = con.execute("SELECT g.doc_id, d.text FROM doc_groups g JOIN documents d USING (doc_id)").fetchall()
+    if rows:
+        con.execute("UPDATE doc_groups SET signature = s.signature FROM (SELECT unnest(?::VARCHAR[]) AS doc_id, "
+                    "unnest(?::BLOB[]) AS signature) s WHERE doc_groups.doc_id = s.doc_id",
+                    [[r[0] for r in rows], [signature_bytes(r[1]) for r in rows]])
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_META_KEY, SIGNATURE_HASH])
+
+
+def assign_groups(con, doc_ids, signatures: dict[str, bytes] | None = None) -> dict[str, str]:
+    """Group ids of the given stored documents, placing those not yet grouped (in ingest order).
+
+    `signatures` may hold the `signature_bytes` of some of them, made where the text already was
+    (the extraction workers); the others' are computed here from the stored text.
+    """
     ids = list(dict.fromkeys(doc_ids))
     if not ids:
         return {}
-    # One round trip: the known groups, and the text of stored documents still without one.
+    signatures = signatures or {}
+    # One round trip: known groups, what placing the others needs (ingest time; text unless signed
+    # already), and the state of the table (rows, file, hash of its signatures).
     rows = con.execute(
-        "SELECT i.doc_id, g.group_id, d.text, d.ingested_at FROM unnest(?::VARCHAR[]) AS i(doc_id) "
-        "LEFT JOIN doc_groups g ON g.doc_id = i.doc_id "
-        "LEFT JOIN documents d ON d.doc_id = i.doc_id AND g.group_id IS NULL", [ids]).fetchall()
-    known = {did: gid for did, gid, _, _ in rows if gid is not None}
-    todo = sorted(((at, did, text) for did, gid, text, at in rows if gid is None and text is not None),
-                  key=lambda r: (r[0], r[1]))
+        "SELECT i.doc_id, g.group_id, d.ingested_at, "
+        "CASE WHEN i.doc_id IN (SELECT unnest(?::VARCHAR[])) THEN NULL ELSE d.text END, "
+        "(SELECT count(*) FROM doc_groups), "
+        "(SELECT path FROM duckdb_databases() WHERE database_name = current_database()), "
+        "(SELECT value FROM meta WHERE key = ?) "
+        "FROM unnest(?::VARCHAR[]) AS i(doc_id) LEFT JOIN doc_groups g ON g.doc_id = i.doc_id "
+        "LEFT JOIN documents d ON d.doc_id = i.doc_id AND g.group_id IS NULL",
+        [[i for i in ids if i in signatures], _META_KEY, ids]).fetchall()
+    known = {r[0]: r[1] for r in rows if r[1] is not None}
+    todo = sorted((r[2], r[0], r[3]) for r in rows if r[1] is None and r[2] is not None)
     if todo:
-        index = _index(con)
-        sigs = []
+        n, where, scheme = rows[0][4:]
+        if scheme != SIGNATURE_HASH:
+            _resign(con)
+        index = _index(con, where, n)
+        blobs = []
         for _, did, text in todo:
-            sig = signature(text)
-            known[did] = index.add(did, sig)
-            sigs.append(sig.hashvalues.astype(np.uint64).tobytes())
+            blob = signatures.get(did)
+            if blob is None or len(blob) != NUM_PERM * 8:
+                blob = signature_bytes(text if text is not None else _text(con, did))
+            known[did] = index.add(did, _from_bytes(blob))
+            blobs.append(blob)
         con.execute("INSERT INTO doc_groups SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BLOB[])",
-                    [[did for _, did, _ in todo], [known[did] for _, did, _ in todo], sigs])
+                    [[did for _, did, _ in todo], [known[did] for _, did, _ in todo], blobs])
     return {i: known[i] for i in ids if i in known}
+
+
+def _text(con, doc_id: str) -> str:
+    return con.execute("SELECT text FROM documents WHERE doc_id = ?", [doc_id]).fetchone()[0]
 
 
 def clear_groups(con) -> None:

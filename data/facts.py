@@ -83,9 +83,10 @@ CREATE TABLE IF NOT EXISTS fact_members (
 );
 """
 
-_CLAIM_SQL = ("SELECT claim_id, doc_id, quote, value, value_high, unit, kind, direction, approx, indicator, "
-              "sector, period, period_start, place, province, adcode, lat, lon FROM {table} "
-              "WHERE {where} ORDER BY claim_id")
+CLAIM_FIELDS = ("claim_id", "doc_id", "quote", "value", "value_high", "unit", "kind", "direction", "approx",
+                "indicator", "sector", "period", "period_start", "place", "province", "adcode", "lat", "lon")
+_FLOATS = ("value", "value_high", "lat", "lon")  # DOUBLE columns: as read back, whatever the writer held
+_CLAIM_SQL = f"SELECT {', '.join(CLAIM_FIELDS)} FROM {{table}} WHERE {{where}} ORDER BY claim_id"
 _NUMBER = regex.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 
 
@@ -303,21 +304,34 @@ def _signed(m: dict) -> float:
 
 def ensure_schema(con) -> None:
     """Create the fact tables (and the near-duplicate groups table) when missing."""
-    con.execute(DDL + dedupe.DDL)  # one round trip: this runs on every ingest
+    con.execute(DDL + dedupe.DDL)
 
 
 # What a claim needs to have any chance of a fact key (fact_key decides); the rest need not be read.
 _KEYABLE = "indicator IS NOT NULL AND period IS NOT NULL AND (adcode IS NOT NULL OR place IS NOT NULL)"
 
 
-def _reviewed(con) -> bool:
-    return con.execute("SELECT EXISTS (SELECT 1 FROM reviews)").fetchone()[0]
+def claim_records(columns, rows, doc_ids=None) -> dict[str, list[dict]]:
+    """Claims as the store just wrote them (tuples in `columns` order, claim ids set) → per document, the
+    records `update_facts(claims=...)` takes; only those that can join a fact, `doc_ids` only if given."""
+    at = [columns.index(c) for c in CLAIM_FIELDS]
+    ind, per, adc, pla, doc = (columns.index(c) for c in ("indicator", "period", "adcode", "place", "doc_id"))
+    out: dict[str, list[dict]] = {d: [] for d in doc_ids} if doc_ids is not None else {}
+    for row in rows:
+        if row[ind] is None or row[per] is None or (row[adc] is None and row[pla] is None):
+            continue
+        if doc_ids is not None and row[doc] not in out:
+            continue
+        rec = dict(zip(CLAIM_FIELDS, [row[i] for i in at]))
+        for f in _FLOATS:  # an int from the extractor reads back as a float: the fact ids hash repr(value)
+            if rec[f] is not None:
+                rec[f] = float(rec[f])
+        out.setdefault(row[doc], []).append(rec)
+    return out
 
 
-def _claims(con, where: str, params, reviewed: bool | None = None) -> list[dict]:
+def _claims(con, where: str, params, reviewed: bool) -> list[dict]:
     # claims_reviewed applies every review; with none recorded the plain table says the same, faster.
-    if reviewed is None:
-        reviewed = _reviewed(con)
     table, where = ("claims_reviewed", f"NOT rejected AND {where}") if reviewed else ("claims", where)
     cur = con.execute(_CLAIM_SQL.format(table=table, where=where), params)
     names = [d[0] for d in cur.description]
@@ -331,16 +345,29 @@ def _by_ids(con, column: str, ids, reviewed: bool, keyable: bool = False) -> lis
     return _claims(con, where, [list(ids)], reviewed) if ids else []
 
 
-def update_facts(con, doc_ids, transaction: bool = True) -> dict:
-    """Recompute the facts the given documents' claims belong to (or belonged to); counts of what changed."""
+def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = None,
+                 signatures: dict | None = None) -> dict:
+    """Recompute the facts the given documents' claims belong to (or belonged to); counts of what changed.
+
+    The store's writer hands over what it holds already: `claims`, per document, the claims it has
+    just written (`claim_records`; new claims, so no review applies to them yet), which are then not
+    read back; `signatures`, per document, near-duplicate signatures made by the extraction workers.
+    """
     docs = set(doc_ids)
     if not docs:
         return {"documents": 0, "keys": 0, "facts": 0}
     if transaction:
         con.execute("BEGIN TRANSACTION")
     try:
-        ensure_schema(con)
-        stats = _update(con, docs)
+        # One round trip: whether any review applies, and whether the fact tables exist yet.
+        reviewed, tables = con.execute(
+            "SELECT EXISTS (SELECT 1 FROM reviews), (SELECT count(*) FROM duckdb_tables() WHERE "
+            "database_name = current_database() AND schema_name = current_schema() "
+            "AND table_name IN ('facts', 'fact_members', 'doc_groups'))").fetchone()
+        if tables < 3:
+            ensure_schema(con)
+        given = {d: c for d, c in (claims or {}).items() if d in docs}
+        stats = _update(con, docs, given, reviewed, signatures)
         if transaction:
             con.execute("COMMIT")
     except BaseException:
@@ -350,11 +377,12 @@ def update_facts(con, doc_ids, transaction: bool = True) -> dict:
     return stats
 
 
-def _update(con, docs: set) -> dict:
-    reviewed = _reviewed(con)
+def _update(con, docs: set, given: dict, reviewed: bool, signatures: dict | None) -> dict:
     while True:
         # The documents' own claims that can join a fact (the others drop out of facts anyway).
-        keyed = [(fact_key(c), c) for c in _by_ids(con, "doc_id", docs, reviewed, keyable=True)]
+        own = [c for cs in given.values() for c in cs]
+        own += _by_ids(con, "doc_id", docs - given.keys(), reviewed, keyable=True)
+        keyed = [(fact_key(c), c) for c in own]
         keys = {_hash(*k) for k, _ in keyed if k}
         # One read of the members of every touched key: the keys these claims join now, and those
         # the documents' claims were in before.
@@ -370,7 +398,7 @@ def _update(con, docs: set) -> dict:
         if not stale:
             break
         docs |= stale
-    groups = dedupe.assign_groups(con, docs | {c["doc_id"] for _, c in others})
+    groups = dedupe.assign_groups(con, docs | {c["doc_id"] for _, c in others}, signatures)
     stored = list({k for k, _, _ in members})  # facts exist only for keys with members
     if stored:
         con.execute("DELETE FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [stored])
@@ -415,7 +443,7 @@ def rebuild_facts(con) -> dict:
         dedupe.clear_groups(con)
         groups = dedupe.assign_groups(con, [r[0] for r in con.execute(
             "SELECT doc_id FROM documents ORDER BY ingested_at, doc_id").fetchall()])
-        claims = _claims(con, "TRUE", [])
+        claims = _claims(con, "TRUE", [], con.execute("SELECT EXISTS (SELECT 1 FROM reviews)").fetchone()[0])
         n = _write(con, [(fact_key(c), c) for c in claims], groups)
         con.execute("COMMIT")
     except BaseException:

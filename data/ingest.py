@@ -71,8 +71,9 @@ def iter_inputs(inputs: Iterable, timeout: float = TIMEOUT) -> Iterator[Source |
             yield Failure(text, "no such file, folder or URL")
 
 
-def extract_batch(tasks: list[tuple]) -> list[tuple[bool, object]]:
-    """Extract claims for (text, published, name) tasks: (True, claim tuples) or (False, error) each."""
+def extract_batch(tasks: list[tuple]) -> list[tuple[bool, object, bytes | None]]:
+    """Extract claims for (text, published, name) tasks: (True, claim tuples, near-duplicate signature)
+    or (False, error, None) each."""
     from .worker import extract_batch as run_batch  # loads the extractor's data on first use
 
     return run_batch(tasks)
@@ -237,13 +238,15 @@ def _fresh(con, raw: list, seen: set, force: bool, summary: Summary, bar) -> lis
 
 def _write(con, docs, handle, executor, summary: Summary, force: bool, bar) -> None:
     results = executor.result(handle)
-    rows = []
-    for (source, did), (ok, claims) in zip(docs, results):
+    rows, signatures = [], {}
+    for (source, did), (ok, claims, sig) in zip(docs, results):
         if ok:
             rows.append((source, claims, did))
+            if sig is not None:
+                signatures[did] = sig
         else:
             summary.fail(source.path, claims)
-    written = store.write_documents(con, rows, replace=force)
+    written = store.write_documents(con, rows, replace=force, signatures=signatures)
     for (_, claims, _), status in zip(rows, written):
         if status is None:
             summary.duplicate += 1  # another ingest stored the same text meanwhile

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from indicators import extract
 
+from . import dedupe
 from .store import CLAIM_FIELDS
 
 _WARM_UP = "上海市宝山区今年前三季度规模以上工业增加值同比增长5.2%，完成固定资产投资120亿元。"
@@ -17,18 +18,29 @@ def claim_rows(text, published, name) -> list[tuple]:
     return [tuple(getattr(c, f) for f in CLAIM_FIELDS) for c in extract(text, published=published, doc=name)]
 
 
-def extract_batch(tasks: list[tuple]) -> list[tuple[bool, object]]:
-    """Extract claims for (text, published, name) tasks: (True, rows) or (False, error) each."""
+def extract_batch(tasks: list[tuple]) -> list[tuple[bool, object, bytes | None]]:
+    """Extract claims for (text, published, name) tasks: (True, rows, signature) or (False, error, None) each.
+
+    The signature is the document's near-duplicate MinHash (data/dedupe.py), made here beside the
+    extraction so that the single writer does not have to; None if it failed (the writer then makes it).
+    """
     out = []
     for text, published, name in tasks:
         try:
-            out.append((True, claim_rows(text, published, name)))
+            rows = claim_rows(text, published, name)
         except Exception as err:  # one bad document must not sink the batch
-            out.append((False, f"extractor failed: {type(err).__name__}: {err}"))
+            out.append((False, f"extractor failed: {type(err).__name__}: {err}", None))
+            continue
+        try:
+            sig = dedupe.signature_bytes(text)
+        except Exception:  # the writer computes it again and reports what goes wrong there
+            sig = None
+        out.append((True, rows, sig))
     return out
 
 
 try:
     extract(_WARM_UP)
+    dedupe.signature_bytes(_WARM_UP)  # loads the stock-quote rule and the MinHash permutations
 except Exception:  # a broken extractor is reported per document, where the message names it
     pass

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import bisect
+from bisect import bisect_left, bisect_right
 import dataclasses
 import functools
 import inspect
 import operator
+import types
 from dataclasses import dataclass, field
 
 from . import gazetteer, names
@@ -57,34 +59,6 @@ def analyse(text: str) -> Analysis:
     return Analysis(simple, lay, ms, f, gov, starts, [bisect.bisect_right(sentences, s) for s in starts])
 
 
-def _before(a: Analysis, lay: Layout, lo: int, claim_start: int) -> Mention | None:
-    """The governing mention in [lo, claim_start) ending before the claim, nearest first; a
-    clause head instead when the nearest is in another clause than the claim."""
-    gov = a.governing
-    i, j = bisect.bisect_left(a.starts, lo), bisect.bisect_left(a.starts, claim_start)
-    for k in range(j - 1, i - 1, -1):
-        nearest = gov[k]
-        if nearest.end <= claim_start:
-            break
-    else:
-        return None
-    if lay.clause(nearest.start) == lay.clause(claim_start):
-        return nearest
-    for m in reversed(gov[i:k + 1]):
-        if m.initial and m.end <= claim_start:
-            return m
-    return nearest
-
-
-def _specific(a: "Analysis", lo: int, pick: Mention) -> Mention:
-    """Within one clause, a mention inside the picked one's area is more specific (上海…宝山)."""
-    i, j = bisect.bisect_left(a.starts, lo), bisect.bisect_left(a.starts, pick.start)
-    for m in reversed(a.governing[i:j]):
-        if m.end <= pick.start and m.place and m.place != pick.place and pick.place in ancestors(m.place):
-            return m
-    return pick
-
-
 def place_for(a: Analysis, start: int, end: int) -> Mention | None:
     """The mention that governs the span [start, end), following the scope order.
 
@@ -93,21 +67,52 @@ def place_for(a: Analysis, start: int, end: int) -> Mention | None:
     for their smallest common area: 其中,A 10个,B 3个。从规模看,26个… → their city), then
     the first place after it in its clause, sentence, paragraph and section.
     """
+    return _place(a, start, end, bisect_left(a.starts, start), bisect_right(a.layout.clauses, start))
+
+
+def _place(a: Analysis, start: int, end: int, j: int, ci: int) -> Mention | None:
+    """`place_for`, given j = bisect_left(a.starts, start) and ci = bisect_right(clauses, start).
+
+    The governing mentions start strictly in order (scan, chain and group keep them so), and
+    every sentence, paragraph and section boundary is also a clause boundary, so walks along
+    the mentions replace most bisections and clause comparisons.
+    """
     ms = a.governing
+    starts = a.starts
     lay = a.layout
-    cl, ce = lay.clause(start)
-    hit = _before(a, lay, cl, start)
-    if hit:
-        return _specific(a, cl, hit)
-    ss, _ = lay.sentence(start)
-    hit = _before(a, lay, ss, start)
-    if hit:
-        return hit
+    cl = lay.clauses[ci - 1]
+    # Its clause before it: the nearest mention ending before the claim (all are in its clause).
+    i_cl = bisect_left(starts, cl)
+    k = j - 1
+    while k >= i_cl and ms[k].end > start:
+        k -= 1
+    if k >= i_cl:
+        pick = ms[k]
+        # Within one clause, a mention inside the picked one's area is more specific (上海…宝山).
+        code = pick.place
+        for q in range(k - 1, i_cl - 1, -1):
+            m = ms[q]
+            if m.end <= pick.start and m.place and m.place != code and code in ancestors(m.place):
+                return m
+        return pick
+    # Its sentence before it: the walk goes on from the clause's first mention; what it finds
+    # lies in an earlier clause, so a clause head ending before the claim is preferred.
+    sentences = lay.sentences
+    ss = sentences[bisect_right(sentences, start) - 1]
+    i_ss = bisect_left(starts, ss)
+    while k >= i_ss and ms[k].end > start:
+        k -= 1
+    if k >= i_ss:
+        for q in range(k, i_ss - 1, -1):
+            m = ms[q]
+            if m.initial and m.end <= start:
+                return m
+        return ms[k]
     lo, _ = lay.section(start)
     # The mentions of the last sentence before this one in the section that has any (sentence
     # indexes rise with the mentions, so they are the run ending at the nearest one).
     sent = a.sentence_of
-    first, k = bisect.bisect_left(a.starts, lo), bisect.bisect_left(a.starts, ss) - 1
+    first, k = bisect_left(starts, lo), i_ss - 1
     while k >= first and ms[k].end > ss:
         k -= 1
     if k >= first:
@@ -125,12 +130,12 @@ def place_for(a: Analysis, start: int, end: int) -> Mention | None:
         return Mention(same[0].start, same[-1].end, "", "group", (code,), place=code, members=same)
     # After it: the first governing mention from its end on, if it starts inside its clause,
     # sentence, paragraph or section (whichever holds it, it is the same mention).
-    i = bisect.bisect_left(a.starts, end)
+    i = bisect_left(starts, end)
     if i == len(ms):
         return None
     after = ms[i]
-    if after.start < ce or after.start < lay.sentence(start)[1] or after.start < lay.paragraph(start)[1] \
-            or after.start < lay.section(start)[1]:
+    if after.start < lay.clause(start)[1] or after.start < lay.sentence(start)[1] \
+            or after.start < lay.paragraph(start)[1] or after.start < lay.section(start)[1]:
         return after
     return None
 
@@ -164,6 +169,9 @@ def _rebuilder(cls: type):
     if not set(PLACE_FIELDS) <= set(init):
         return None
     at = [init.index(k) for k in PLACE_FIELDS]
+    slotted = _slot_setter(cls, init)
+    if slotted:
+        return slotted
     if at == list(range(at[0], at[0] + len(at))):
         head = operator.attrgetter(*init[:at[0]]) if at[0] else (lambda c: ())
         rest = init[at[-1] + 1:]
@@ -180,6 +188,35 @@ def _rebuilder(cls: type):
         for i, v in zip(at, values):
             args[i] = v
         return cls(*args)
+    return rebuild
+
+
+def _slot_setter(cls: type, init: list[str]):
+    """For a frozen dataclass with slots and the generated constructor, the same object built
+    by setting the slots directly: its __init__ does only object.__setattr__ per field, in
+    order, and the slot descriptors skip that call's frozen-check lookup (a third faster)."""
+    params = cls.__dataclass_params__
+    init_fn = cls.__dict__.get("__init__")
+    if not (params.frozen and params.init and "__slots__" in cls.__dict__
+            and getattr(getattr(init_fn, "__code__", None), "co_filename", None) == "<string>"
+            and not hasattr(cls, "__post_init__") and cls.__new__ is object.__new__
+            and type(cls).__call__ is type.__call__):
+        return None
+    if [f.name for f in dataclasses.fields(cls)] != init:
+        return None
+    slots = [cls.__dict__.get(name) for name in init]
+    if not all(isinstance(d, types.MemberDescriptorType) for d in slots):
+        return None
+    rest = [name for name in init if name not in PLACE_FIELDS]
+    order = [cls.__dict__[name].__set__ for name in rest + list(PLACE_FIELDS)]
+    get = operator.attrgetter(*rest)
+    new = object.__new__
+
+    def rebuild(c, values):
+        o = new(cls)
+        for put, value in zip(order, get(c) + values):
+            put(o, value)
+        return o
     return rebuild
 
 
@@ -210,24 +247,33 @@ def link(text: str, claims: list, published=None) -> list:
     if not claims:
         return list(claims)
     a = analyse(text)
-    starts, clauses, sentences = a.starts, a.layout.clauses, a.layout.sentences
-    left, right = bisect.bisect_left, bisect.bisect_right
+    starts, clauses = a.starts, a.layout.clauses
     at_focus = _values(a.focus, None) if a.focus else None
     out = []
     memo: dict[tuple, tuple | None] = {}
+    rebuilders: dict[type, object] = {}
     for c in claims:
-        # Claims between the same mentions and in the same clause share a place; the clause and
-        # sentence are keyed by their index among the (strictly increasing) boundaries.
+        # Claims between the same mentions and in the same clause share a place; the clause is
+        # keyed by its index among the (strictly increasing) boundaries, which also fixes its
+        # sentence, paragraph and section (their boundaries are clause boundaries too).
         start, end = c.start, c.end
-        key = (left(starts, start), left(starts, end), right(clauses, start), right(sentences, start))
+        j, ci = bisect_left(starts, start), bisect_right(clauses, start)
+        key = (j, bisect_left(starts, end), ci)
         try:
             values = memo[key]
         except KeyError:
-            m = place_for(a, start, end)
+            m = _place(a, start, end, j, ci)
             if m is None:
                 values = at_focus
             else:
                 values = _values(m.place, m.zone if m.kind == "zone" else None) if m.place else None
             memo[key] = values
-        out.append(_replace(c, values) if values else c)
+        if values:
+            cls = type(c)
+            try:
+                rebuild = rebuilders[cls]
+            except KeyError:
+                rebuild = rebuilders[cls] = _rebuilder(cls)
+            c = rebuild(c, values) if rebuild else dataclasses.replace(c, **dict(zip(PLACE_FIELDS, values)))
+        out.append(c)
     return out

@@ -27,6 +27,7 @@ def _conf():
         "right": right,
         # 收购价为每斤1.38元: a trailing 每 + unit makes a rate, not part of the indicator
         "right_re": regex.compile(f"(?:{_alt(right)}|{regex.escape(data['per_marker'])}.)\\s*$"),
+        "right_reach": max(len(w) for w in right) + 2,  # + 2: 每 and its unit
         "split_words": set(rules.word_list(_NAME, "split_after")),
         "left": left,
         "seps": seps,
@@ -69,7 +70,7 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
         opening = max(chunk.rfind("(", 0, end), chunk.rfind("（", 0, end))
         if opening > 0:
             end = _trim_right(chunk, 0, opening, conf)
-    start = next((i + 1 for i in range(end - 1, -1, -1) if chunk[i] in seps), 0)
+    start = _after_last_sep(chunk, end, seps)
     if share:
         for word in conf["share_split"]:
             at = chunk.rfind(word, start, end)
@@ -105,11 +106,21 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     return start, end
 
 
+def _after_last_sep(chunk: str, end: int, seps: set[str]) -> int:
+    for i in range(end - 1, -1, -1):
+        if chunk[i] in seps:
+            return i + 1
+    return 0
+
+
 def _trim_right(chunk: str, start: int, end: int, conf) -> int:
     """Move `end` left past the verbs and particles between an indicator and its number."""
-    pattern = conf["right_re"]
+    pattern, reach = conf["right_re"], conf["right_reach"]
     while end > start:
-        m = pattern.search(chunk, start, end)
+        # A match is a trim word plus trailing spaces: it cannot start further back than that,
+        # so the search need not walk the whole chunk (rstrip strips at least what \s matches).
+        spaces = end - len(chunk[start:end].rstrip())
+        m = pattern.search(chunk, max(start, end - spaces - reach), end)
         if m is None:
             return end
         end = m.start()

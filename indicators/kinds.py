@@ -33,14 +33,16 @@ def _cues() -> regex.Pattern:
     return regex.compile("|".join(parts))
 
 
+@cache
+def _cue_roles() -> dict[int, str]:
+    """Group number → role of the cue it spells."""
+    return {i: name.rsplit("_", 1)[0] for name, i in _cues().groupindex.items()}
+
+
 def _last_cue(window: str) -> list[str]:
     """Roles of the cues in `window`, in order, neutral words dropped."""
-    roles = []
-    for m in _cues().finditer(window):
-        role = m.lastgroup.rsplit("_", 1)[0]
-        if role != "neutral":
-            roles.append(role)
-    return roles
+    roles = _cue_roles()
+    return [role for role in (roles[m.lastindex] for m in _cues().finditer(window)) if role != "neutral"]
 
 
 @cache
@@ -48,7 +50,7 @@ def _abs_words():
     up = rules.word_list("kinds", "abs_change_up")
     down = rules.word_list("kinds", "abs_change_down")
     words = sorted([(w, "up") for w in up] + [(w, "down") for w in down], key=lambda wd: -len(wd[0]))
-    return words, rules.word_list("kinds", "not_change_prefix")
+    return words, rules.word_list("kinds", "not_change_prefix"), tuple(w for w, _ in words)
 
 
 @cache
@@ -100,8 +102,10 @@ def _direction(window: str, value: float) -> str | None:
 
 def abs_change(before: str) -> str | None:
     """'up'/'down' when `before` ends with a change verb that governs the amount (增加2.24万吨)."""
-    words, not_prefix = _abs_words()
+    words, not_prefix, any_word = _abs_words()
     tail = before.rstrip(" 了")
+    if not tail.endswith(any_word):
+        return None
     for word, direction in words:
         if tail.endswith(word):
             ahead = tail[: -len(word)]

@@ -6,6 +6,7 @@ parsed value and the spans needed later.  Deciding whether a mention is a claim 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -49,8 +50,27 @@ def _qualifiers():
 
 
 @cache
-def pattern() -> regex.Pattern:
-    """The mention pattern, compiled once from numerals, units, qualifiers and kinds rules."""
+def han() -> str:
+    """A character class of the Han script (regex's \\p{Han}), for patterns compiled with `re`."""
+    chars = "".join(chr(c) for c in range(0x40000) if not 0xD800 <= c < 0xE000)  # BMP and planes 1–3
+    runs = ((m.start(), m.end() - 1) for m in regex.finditer(r"\p{Han}+", chars))
+    return "[" + "".join(re.escape(chars[a]) + (f"-{re.escape(chars[b])}" if b > a else "") for a, b in runs) + "]"
+
+
+def _behind(words) -> str:
+    """A look-behind for any of `words`, in the fixed-width pieces that `re` accepts."""
+    by_length: dict[int, list[str]] = {}
+    for w in words:
+        by_length.setdefault(len(w), []).append(w)
+    return "(?:" + "|".join(f"(?<={_alt(ws)})" for _, ws in sorted(by_length.items(), reverse=True)) + ")"
+
+
+@cache
+def pattern() -> re.Pattern:
+    """The mention pattern, compiled once from numerals, units, qualifiers and kinds rules.
+
+    Compiled with the standard `re`, which runs this pattern about twice as fast as `regex`
+    (the one place where speed decides): it keeps to what both engines read alike."""
     before, after, inner = _qualifiers()
     cn = numerals.digit_chars()
     units = rules.unit_spellings()
@@ -74,7 +94,7 @@ def pattern() -> regex.Pattern:
     mag_first = "".join(sorted({w[0] for w in mags}))
     inn = _alt(inner)
     pre_q = _alt(w for w, row in before.items() if row["in_quote"])
-    out_q = _alt(w for w, row in before.items() if not row["in_quote"])
+    out_q = _behind(w for w, row in before.items() if not row["in_quote"])
     post_q = _alt(after)
     unit = _alt(units)
     single = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)"
@@ -85,7 +105,7 @@ def pattern() -> regex.Pattern:
         # 六分之一
         f"(?P<fr_pre>{pre_q})?(?P<den>{single})分之(?P<fnum>{single})(?P<fr_post>{post_q})?",
         # 八成, 近五成, 八成以上
-        f"(?P<ch_pre>{pre_q})?(?P<cheng>[一二三四五六七八九十]|\\d)成(?P<cheng2>[一二三四五六七八九](?![\\p{{Han}}&&[^以左上多余]]))?(?![{cheng_nb}])(?P<ch_post>{post_q})?",
+        f"(?P<ch_pre>{pre_q})?(?P<cheng>[一二三四五六七八九十]|\\d)成(?P<cheng2>[一二三四五六七八九](?!(?![以左上多余]){han()}))?(?![{cheng_nb}])(?P<ch_post>{post_q})?",
         # 一半, 超半壁江山
         f"(?P<h_pre>{pre_q})?(?P<half>{_alt(shares)})(?P<h_post>{post_q})?",
         # 连续16年
@@ -95,12 +115,12 @@ def pattern() -> regex.Pattern:
         # 居全国第8位
         f"(?:(?P<rank_verb>{_alt(rules.word_list('kinds', 'rank_verbs'))})"
         f"(?P<rank_scope>[^\\d，,。；;、\\s第]{{0,12}}?))?第(?P<rank>{single})"
-        f"(?(rank_verb)(?:(?P<rank_unit>{_alt(rules.word_list('kinds', 'rank_units'))})|(?!\\p{{Han}}))"
+        f"(?(rank_verb)(?:(?P<rank_unit>{_alt(rules.word_list('kinds', 'rank_units'))})|(?!{han()}))"
         f"|(?P<rank_unit2>{_alt(rules.word_list('kinds', 'rank_units'))})(?![{rank_nb}]))",
         # 7省市
         f"(?P<ctr>(?<![\\d.])\\d+)(?P<ctr_noun>{_alt(counters['nouns'])})",
         # a magnitude alone after a qualifier: 产值超亿元
-        f"(?:(?P<bm_pre>{pre_q})|(?<={out_q}))(?P<bm>{mag})(?P<bm_unit>{unit})(?P<bm_post>{post_q})?",
+        f"(?:(?P<bm_pre>{pre_q})|{out_q})(?P<bm>{mag})(?P<bm_unit>{unit})(?P<bm_post>{post_q})?",
         # the general form: 超过5万亿元, 80余家, 3至5亿元, 5%-6%, 1100万立方米以上
         f"(?P<pre>{pre_q})?(?P<neg>-|(?<![减抱担正胜])负(?=\\d))?(?P<n1>{num})(?P<i1>{inn})?(?P<m1>{mag})?(?P<p1>%(?=[-~至到]))?"
         f"(?:(?P<sep>[-~至到])(?P<n2>{num})(?P<i2>{inn})?(?P<m2>{mag})?)?"
@@ -110,8 +130,8 @@ def pattern() -> regex.Pattern:
     # leading class lets the engine skip ahead to where some form can start.
     starts = set("0123456789-第负百连" + cn + vague) | {w[0] for w in before} | {w[0] for w in shares}
     starts |= {w[0] for w in rules.word_list("kinds", "rank_verbs")}
-    first = regex.escape("".join(sorted(starts)))
-    return regex.compile(f"(?=[{first}])(?:" + "|".join(f"(?P<{name}>{p})" for name, p in zip(FORMS, parts)) + ")")
+    first = re.escape("".join(sorted(starts)))
+    return re.compile(f"(?=[{first}])(?:" + "|".join(f"(?P<{name}>{p})" for name, p in zip(FORMS, parts)) + ")")
 
 
 def _trailing_magnitude(numeral: str) -> str | None:
