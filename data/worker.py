@@ -1,4 +1,5 @@
-"""Extraction as run in worker processes: claims as plain tuples, one error per failing document.
+"""Extraction as run in worker processes: claims as plain tuples and a near-duplicate signature per
+document, one error per failing document.
 
 Importing this module loads the extractor's rule data and gazetteer (a first extraction), so that
 the forkserver that preloads it hands every worker a warm extractor instead of each loading its own.

@@ -1,11 +1,10 @@
 """Period expressions (2026年, 1-9月, 前三季度, 今年, 十五五) found and resolved to ISO strings."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-
-import regex
 
 from . import numerals, rules
 from .scan import _alt
@@ -24,8 +23,20 @@ class Period:
     role: str = "period"   # period | reset | anaphora
 
 
+_WITHIN = ("m1", "m2", "qa", "qb", "mfirst", "mo", "d", "mand", "part")
+_ALONE = "_alone"
+
+
+def _groups(m: re.Match) -> dict[str, str | None]:
+    """The match's groups by name, the standalone month/quarter groups under their plain names."""
+    g = m.groupdict()
+    for name in _WITHIN:
+        g[name] = g[name] or g[name + _ALONE]
+    return g
+
+
 @cache
-def _pattern() -> regex.Pattern:
+def _pattern() -> re.Pattern:
     data = rules.load("periods")
     rel = _alt(row["word"] for row in rules.require(data, "relative_years", list, "periods"))
     parts = _alt(row["word"] for row in rules.require(data, "parts_of_year", list, "periods"))
@@ -34,23 +45,26 @@ def _pattern() -> regex.Pattern:
     anaphora = _alt(rules.word_list("periods", "anaphora"))
     terms = _alt(rules.require(data, "congress_first_year", dict, "periods"))
     year = r"(?<![\d比较])(?P<y>(?:19|20)\d{2})年"  # 较2015年 is a base of comparison
-    within = (
-        f"(?:(?P<m1>{_M})月?(?:份)?[-~至到、](?P<m2>{_M})月(?:份)?"
-        f"|前(?P<qa>[1-4一二两三四])(?:个)?季度|(?:第)?(?P<qb>[1-4一二三四])季度"
-        f"|前(?P<mfirst>{_M})(?:个)?月"
-        f"|(?P<mo>{_M})月(?:份)?(?:(?P<d>{_D})[日号])?(?:和(?P<mand>{_M})月)?"
-        f"|(?P<part>{parts}))"
-    )
+    def within(tag: str) -> str:
+        # `re` wants each group name once: the copy standing alone gets a suffix (see _groups).
+        return (
+            f"(?:(?P<m1{tag}>{_M})月?(?:份)?[-~至到、](?P<m2{tag}>{_M})月(?:份)?"
+            f"|前(?P<qa{tag}>[1-4一二两三四])(?:个)?季度|(?:第)?(?P<qb{tag}>[1-4一二三四])季度"
+            f"|前(?P<mfirst{tag}>{_M})(?:个)?月"
+            f"|(?P<mo{tag}>{_M})月(?:份)?(?:(?P<d{tag}>{_D})[日号])?(?:和(?P<mand{tag}>{_M})月)?"
+            f"|(?P<part{tag}>{parts}))"
+        )
     words = [row["word"] for key in ("relative_years", "parts_of_year") for row in data[key]]
     words += list(data["plans"]) + list(rules.word_list("periods", "reset_words"))
     words += list(rules.word_list("periods", "anaphora")) + list(data["congress_first_year"])
     first = "".join(sorted({w[0] for w in words} | set("0123456789一二三四五六七八九十两从前第“\"")))
-    # A leading class lets the engine skip quickly to where a period can start.
-    return regex.compile(
-        f"(?=[{regex.escape(first)}])(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
+    # A leading class lets the engine skip quickly to where a period can start.  Compiled with
+    # `re`, which scans it about twice as fast as `regex`.
+    return re.compile(
+        f"(?=[{re.escape(first)}])(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
         f"|从(?P<yc>(?:19|20)\\d{{2}})年?到(?P<yd>(?:19|20)\\d{{2}})年"
-        f"|(?:{year}|(?<![比较于同])(?P<rel>{rel}))(?:{within})?"
-        f"|(?<![\\d.])(?:{within})"
+        f"|(?:{year}|(?<![比较于同])(?P<rel>{rel}))(?:{within('')})?"
+        f"|(?<![\\d.])(?:{within(_ALONE)})"
         f"|[“\"]?(?P<plan>{plans})[”\"]?"
         f"|(?P<reset>{resets})|(?P<ana>{anaphora})"
         f"|(?P<term>{terms})全国(?:人大|政协)(?:第)?(?P<session>[一二三四五])次(?:全体)?会议)"
@@ -80,9 +94,9 @@ def _tables():
     return rel, parts, plans
 
 
-def _resolve(m, published: date | None, year_hint: int | None = None) -> str | None:
+def _resolve(m: dict[str, str | None], published: date | None, year_hint: int | None = None) -> str | None:
     rel, parts, plans = _tables()
-    g = m.group
+    g = m.get
     if g("ya"):
         return f"{g('ya')}/{g('yb')}"
     if g("yc"):
@@ -138,22 +152,22 @@ def find(text: str, published: date | None) -> list[Period]:
     (2023年…2月8日) or that a named event fixes (十四届全国人大四次会议 → 2026).
     """
     terms = rules.load("periods")["congress_first_year"]
-    matches = list(_pattern().finditer(text))
+    matches = [(m.start(), m.end(), _groups(m)) for m in _pattern().finditer(text)]
     anchors = []  # (position, year) of explicit years and named events
-    for m in matches:
-        if m.group("y"):
-            anchors.append((m.start(), int(m.group("y"))))
-        elif m.group("term"):
-            anchors.append((m.start(), terms[m.group("term")] + _num(m.group("session")) - 1))
+    for start, _, g in matches:
+        if g["y"]:
+            anchors.append((start, int(g["y"])))
+        elif g["term"]:
+            anchors.append((start, terms[g["term"]] + _num(g["session"]) - 1))
     out = []
-    for m in matches:
-        if m.group("reset"):
-            out.append(Period(m.start(), m.end(), None, "reset"))
-        elif m.group("ana"):
-            out.append(Period(m.start(), m.end(), None, "anaphora"))
-        elif any(m.group(k) for k in ("ya", "yc", "plan", "y", "rel", "m1", "qa", "qb", "mfirst", "mo", "part")):
-            hint = _year_hint(text, m.start(), anchors) if published is None else None
-            out.append(Period(m.start(), m.end(), _resolve(m, published, hint)))
+    for start, end, g in matches:
+        if g["reset"]:
+            out.append(Period(start, end, None, "reset"))
+        elif g["ana"]:
+            out.append(Period(start, end, None, "anaphora"))
+        elif any(g[k] for k in ("ya", "yc", "plan", "y", "rel", "m1", "qa", "qb", "mfirst", "mo", "part")):
+            hint = _year_hint(text, start, anchors) if published is None else None
+            out.append(Period(start, end, _resolve(g, published, hint)))
     return out
 
 
