@@ -27,6 +27,31 @@ def _features(known: list[Mention]) -> list[tuple]:
              k.form in _STRONG_FORMS or k.kind != "place") for k in known]
 
 
+class _Evidence:
+    """The evidence of one resolving pass, grouped by the province of its place.
+
+    Support only ever joins places of one province (or the country, province ''), so a
+    candidate reads its own province's group, the country's, and the `live` evidence whose
+    place may still be revised during the pass (it is read as it stands, like before).
+    Scores are sums of halves and whole numbers, exact in any order.
+    """
+
+    def __init__(self, known: list[tuple], live: set[int]):
+        p = names.places()
+        self.all = known
+        self.live = [f for f in known if id(f[0]) in live]
+        self.by_province: dict[str, list[tuple]] = {}
+        for f in known:
+            if id(f[0]) not in live:
+                self.by_province.setdefault(p[f[0].place].province, []).append(f)
+
+    def near(self, prov: str) -> list[tuple]:
+        """The evidence that can support a candidate in province `prov`."""
+        if not prov:
+            return self.all
+        return self.by_province.get(prov, []) + self.by_province.get("", []) + self.live
+
+
 def _support(c: str, m: Mention, known: list[tuple], lay: Layout) -> tuple[float, bool]:
     """(evidence score, strong) for candidate adcode `c` of mention `m`; `known` from `_features`.
 
@@ -41,6 +66,8 @@ def _support(c: str, m: Mention, known: list[tuple], lay: Layout) -> tuple[float
     para, sect = m.para, m.sect
     score, strong = 0.0, False
     for k, kpara, ksect, factor, strong_form in known:
+        if k is m:
+            continue
         kp = k.place
         pk = p[kp]
         # Every kind of support below joins places of one province (or the country, whose
@@ -88,9 +115,10 @@ def resolve(ms: list[Mention], lay: Layout) -> None:
     for _ in range(2):
         if not todo:
             break
-        known = _features(_evidence(ms))
+        # Mentions decided again in this pass may change their place while being evidence.
+        known = _Evidence(_features(_evidence(ms)), {id(m) for m in todo if m.place is not None})
         for m in todo:
-            m.place = _decide(m, [f for f in known if f[0] is not m], lay, common, generic)
+            m.place = _decide(m, known, lay, common, generic)
         todo = [m for m in todo if m.place is None]
 
 
@@ -107,14 +135,14 @@ def _evidence(ms: list[Mention]) -> list[Mention]:
     return out
 
 
-def _decide(m: Mention, known: list[tuple], lay: Layout, common: frozenset[str],
+def _decide(m: Mention, known: _Evidence, lay: Layout, common: frozenset[str],
             generic: frozenset[str]) -> str | None:
     p = names.places()
     if m.key in generic and m.form != "chain":
         return None
     scored = []
     for c in m.candidates:
-        score, strong = _support(c, m, known, lay)
+        score, strong = _support(c, m, known.near(p[c].province), lay)
         if p[c].level == "province" and m.form in ("short", "alias", "name"):
             score += PROVINCE_PRIOR
             strong = True
