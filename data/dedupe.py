@@ -218,6 +218,13 @@ def _resign(con) -> None:
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_META_KEY, SIGNATURE_HASH])
 
 
+# The state placing documents needs, as three scalar subqueries for a caller's SELECT: rows in the
+# table (is the cached index current?), the store file (which cached index), the signatures' hash.
+STATE_SQL = ("(SELECT count(*) FROM doc_groups), "
+             "(SELECT path FROM duckdb_databases() WHERE database_name = current_database()), "
+             f"(SELECT value FROM meta WHERE key = '{_META_KEY}')")
+
+
 def assign_groups(con, doc_ids, signatures: dict[str, bytes] | None = None) -> dict[str, str]:
     """Group ids of the given stored documents, placing those not yet grouped (in ingest order).
 
@@ -229,33 +236,36 @@ def assign_groups(con, doc_ids, signatures: dict[str, bytes] | None = None) -> d
         return {}
     signatures = signatures or {}
     # One round trip: known groups, what placing the others needs (ingest time; text unless signed
-    # already), and the state of the table (rows, file, hash of its signatures).
+    # already), and the table's state.
     rows = con.execute(
         "SELECT i.doc_id, g.group_id, d.ingested_at, "
         "CASE WHEN i.doc_id IN (SELECT unnest(?::VARCHAR[])) THEN NULL ELSE d.text END, "
-        "(SELECT count(*) FROM doc_groups), "
-        "(SELECT path FROM duckdb_databases() WHERE database_name = current_database()), "
-        "(SELECT value FROM meta WHERE key = ?) "
-        "FROM unnest(?::VARCHAR[]) AS i(doc_id) LEFT JOIN doc_groups g ON g.doc_id = i.doc_id "
+        f"{STATE_SQL} FROM unnest(?::VARCHAR[]) AS i(doc_id) LEFT JOIN doc_groups g ON g.doc_id = i.doc_id "
         "LEFT JOIN documents d ON d.doc_id = i.doc_id AND g.group_id IS NULL",
-        [[i for i in ids if i in signatures], _META_KEY, ids]).fetchall()
+        [[i for i in ids if i in signatures], ids]).fetchall()
     known = {r[0]: r[1] for r in rows if r[1] is not None}
     todo = sorted((r[2], r[0], r[3]) for r in rows if r[1] is None and r[2] is not None)
     if todo:
-        n, where, scheme = rows[0][4:]
-        if scheme != SIGNATURE_HASH:
-            _resign(con)
-        index = _index(con, where, n)
-        blobs = []
-        for _, did, text in todo:
-            blob = signatures.get(did)
-            if blob is None or len(blob) != NUM_PERM * 8:
-                blob = signature_bytes(text if text is not None else _text(con, did))
-            known[did] = index.add(did, _from_bytes(blob))
-            blobs.append(blob)
-        con.execute("INSERT INTO doc_groups SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BLOB[])",
-                    [[did for _, did, _ in todo], [known[did] for _, did, _ in todo], blobs])
+        known.update(place(con, [(did, signatures.get(did), text) for _, did, text in todo], rows[0][4:]))
     return {i: known[i] for i in ids if i in known}
+
+
+def place(con, todo: list[tuple], state: tuple) -> dict[str, str]:
+    """Group stored documents that have none yet, in the order given: (doc_id, signature or None, text or
+    None) each, `state` as STATE_SQL reads it; their group ids (also stored)."""
+    n, where, scheme = state
+    if scheme != SIGNATURE_HASH:
+        _resign(con)
+    index = _index(con, where, n)
+    out, blobs = {}, []
+    for did, blob, text in todo:
+        if blob is None or len(blob) != NUM_PERM * 8:
+            blob = signature_bytes(text if text is not None else _text(con, did))
+        out[did] = index.add(did, _from_bytes(blob))
+        blobs.append(blob)
+    con.execute("INSERT INTO doc_groups SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BLOB[])",
+                [[d for d, _, _ in todo], [out[d] for d, _, _ in todo], blobs])
+    return out
 
 
 def _text(con, doc_id: str) -> str:

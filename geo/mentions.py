@@ -18,7 +18,7 @@ _FILLER = re.compile(r"[\s\u3000\d一二三四五六七八九十〇零两—\-~�
                      r"外其中同时据在从截止目近期间为了对于与之类似“”\"'（）()【】|*●■◆]*")
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """A place name found in the text, with what it may and does refer to."""
 
@@ -93,15 +93,12 @@ def _template(key: str) -> tuple:
     return "place", tuple(cands), form, None, None
 
 
-def _entries_to_mention(start: int, end: int, key: str) -> Mention:
-    kind, candidates, form, zone, cue_level = _template(key)
-    return Mention(start, end, key, kind, candidates, form, zone=zone, cue_level=cue_level)
-
-
 # A ticker a news portal injects after a listed company's name (上海电气(4.990, 0.03, 0.60%)):
 # the name before it says nothing about where the article is.
-_STOCK_AFTER = re.compile(r"\w{0,8}?[（(]\s*-?\d+(?:\.\d+)?\s*[,，]\s*[-+]?\d+(?:\.\d+)?\s*[,，]"
-                          r"\s*[-+]?\d+(?:\.\d+)?%\s*[)）]")
+_TICKER_FIGURES = (r"[（(]\s*-?\d+(?:\.\d+)?\s*[,，]\s*[-+]?\d+(?:\.\d+)?\s*[,，]"
+                   r"\s*[-+]?\d+(?:\.\d+)?%\s*[)）]")
+_STOCK_AFTER = re.compile(r"\w{0,8}?" + _TICKER_FIGURES)
+_TICKER = re.compile(_TICKER_FIGURES)
 
 
 @dataclass
@@ -130,25 +127,28 @@ def scan(text: str, lay: Layout, chars=None) -> list[Mention]:
     """Raw mentions, leftmost-longest, with their local flags set (`chars`: names.codepoints(text))."""
     ctx = _context()
     clauses = lay.clauses
+    org, direction, obj, dateline_before = ctx.org, ctx.direction, ctx.obj, ctx.dateline_before
+    # A ticker's bracket of figures appears in few texts: where it does not, no name is followed by one.
+    tickers = _TICKER.search(text) is not None
+    filler = _FILLER.fullmatch
     out: list[Mention] = []
     for start, key in names.find(text, chars):
-        m = _entries_to_mention(start, start + len(key), key)
-        after = text[m.end:m.end + 12]
-        before = text[max(0, m.start - 4):m.start]
-        if m.kind == "region" and ctx.direction.match(after):
+        kind, candidates, form, zone, cue_level = _template(key)
+        end = start + len(key)
+        after = text[end:end + 12]
+        if kind == "region" and direction.match(after):
             continue
-        if m.kind in ("place", "country", "zone") and (
-                ctx.org.match(after) or (after[:1] in ")）" and ctx.org.match(after[1:]))):
-            m.org = True
-        if _STOCK_AFTER.match(text, m.end, m.end + 40):
+        if tickers and _STOCK_AFTER.match(text, end, end + 40):
             continue  # 上海电气(4.990, 0.03, 0.60%): a portal's ticker, no evidence of the article's place
-        if m.kind == "place" and (_DATELINE_AFTER.match(after) or before.endswith(ctx.dateline_before)):
-            m.dateline = True
-        if before.endswith(ctx.obj):
-            m.obj = True
-        cs = clauses[bisect_right(clauses, m.start) - 1]  # the start of its clause
-        m.initial = _FILLER.fullmatch(text[cs:m.start]) is not None
-        out.append(m)
+        is_org = (kind == "place" or kind == "country" or kind == "zone") and (
+            org.match(after) is not None or (after[:1] in ")）" and org.match(after[1:]) is not None))
+        before = text[max(0, start - 4):start]
+        # Both dateline forms (…电, …专电) end in 电.
+        dateline = kind == "place" and (("电" in after and _DATELINE_AFTER.match(after) is not None)
+                                        or before.endswith(dateline_before))
+        cs = clauses[bisect_right(clauses, start) - 1]  # the start of its clause
+        out.append(Mention(start, end, key, kind, candidates, form, None, zone, cue_level, is_org,
+                           before.endswith(obj), dateline, cs == start or filler(text, cs, start) is not None))
     return out
 
 

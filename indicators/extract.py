@@ -165,8 +165,9 @@ def _assign_sectors(t: str, found: list[_Found]) -> None:
     for f, s in zip(found, strong):
         by_para.setdefault(f.paragraph, []).append(s)
     doc_sector = indicator.dominant(strong) or indicator.dominant(sentence)
+    para_sector = {p: indicator.dominant(sectors) for p, sectors in by_para.items()}
     for f, s, ss in zip(found, strong, sentence):
-        f.sector = (s or indicator.dominant(by_para[f.paragraph]) or ss or doc_sector
+        f.sector = (s or para_sector[f.paragraph] or ss or doc_sector
                     or indicator.sector_of(f.name, t[f.sentence[0]:f.sentence[1]], weak=True) or "other")
 
 

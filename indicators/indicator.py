@@ -2,6 +2,7 @@
 or, for counts, after its classifier (92名记者); and the sector that phrase belongs to."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import cache, lru_cache
 
@@ -206,12 +207,12 @@ def clean(phrase: str) -> str:
 
 
 @cache
-def _sector_patterns() -> tuple[regex.Pattern, dict[str, int], regex.Pattern, dict[str, int]]:
+def _sector_patterns() -> tuple[re.Pattern, dict[str, int], re.Pattern, dict[str, int]]:
     """One pattern per tier over every keyword, and each keyword's sector rank (file order)."""
     out = []
     for table in _sectors():
         rank = {w: i for i, (_, words) in enumerate(table) for w in words}
-        out += [regex.compile(_alt(rank)), rank]
+        out += [re.compile(_alt(rank)), rank]  # plain words: `re` scans them faster than `regex`
     return tuple(out)
 
 
