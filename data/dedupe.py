@@ -235,41 +235,39 @@ def assign_groups(con, doc_ids, signatures: dict[str, bytes] | None = None) -> d
     if not ids:
         return {}
     signatures = signatures or {}
-    # One round trip: known groups, what placing the others needs (ingest time; text unless signed
-    # already), and the table's state.
+    # One round trip: known groups, and the ingest time of those still without one (their order).
     rows = con.execute(
-        "SELECT i.doc_id, g.group_id, d.ingested_at, "
-        "CASE WHEN i.doc_id IN (SELECT unnest(?::VARCHAR[])) THEN NULL ELSE d.text END, "
-        f"{STATE_SQL} FROM unnest(?::VARCHAR[]) AS i(doc_id) LEFT JOIN doc_groups g ON g.doc_id = i.doc_id "
-        "LEFT JOIN documents d ON d.doc_id = i.doc_id AND g.group_id IS NULL",
-        [[i for i in ids if i in signatures], ids]).fetchall()
+        "SELECT i.doc_id, g.group_id, d.ingested_at FROM unnest(?::VARCHAR[]) AS i(doc_id) "
+        "LEFT JOIN doc_groups g ON g.doc_id = i.doc_id "
+        "LEFT JOIN documents d ON d.doc_id = i.doc_id AND g.group_id IS NULL", [ids]).fetchall()
     known = {r[0]: r[1] for r in rows if r[1] is not None}
-    todo = sorted((r[2], r[0], r[3]) for r in rows if r[1] is None and r[2] is not None)
+    todo = sorted((r[2], r[0]) for r in rows if r[1] is None and r[2] is not None)
     if todo:
-        known.update(place(con, [(did, signatures.get(did), text) for _, did, text in todo], rows[0][4:]))
+        known.update(place(con, [(did, signatures.get(did)) for _, did in todo]))
     return {i: known[i] for i in ids if i in known}
 
 
-def place(con, todo: list[tuple], state: tuple) -> dict[str, str]:
-    """Group stored documents that have none yet, in the order given: (doc_id, signature or None, text or
-    None) each, `state` as STATE_SQL reads it; their group ids (also stored)."""
+def place(con, todo: list[tuple], state: tuple | None = None) -> dict[str, str]:
+    """Group stored documents that have no group yet, in the order given, as (doc_id, signature or None)
+    pairs; their group ids (also stored).  `state` is what STATE_SQL reads, when the caller has it."""
+    if state is None:
+        state = con.execute(f"SELECT {STATE_SQL}").fetchone()
     n, where, scheme = state
     if scheme != SIGNATURE_HASH:
         _resign(con)
+    missing = [d for d, blob in todo if blob is None or len(blob) != NUM_PERM * 8]
+    texts = dict(con.execute("SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
+                             [missing]).fetchall()) if missing else {}
     index = _index(con, where, n)
     out, blobs = {}, []
-    for did, blob, text in todo:
-        if blob is None or len(blob) != NUM_PERM * 8:
-            blob = signature_bytes(text if text is not None else _text(con, did))
+    for did, blob in todo:
+        if did in texts:
+            blob = signature_bytes(texts[did])
         out[did] = index.add(did, _from_bytes(blob))
         blobs.append(blob)
     con.execute("INSERT INTO doc_groups SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BLOB[])",
-                [[d for d, _, _ in todo], [out[d] for d, _, _ in todo], blobs])
+                [[d for d, _ in todo], [out[d] for d, _ in todo], blobs])
     return out
-
-
-def _text(con, doc_id: str) -> str:
-    return con.execute("SELECT text FROM documents WHERE doc_id = ?", [doc_id]).fetchone()[0]
 
 
 def clear_groups(con) -> None:

@@ -349,9 +349,10 @@ def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = N
                  signatures: dict | None = None) -> dict:
     """Recompute the facts the given documents' claims belong to (or belonged to); counts of what changed.
 
-    The store's writer hands over what it holds already: `claims`, per document, the claims it has
-    just written (`claim_records`; new claims, so no review applies to them yet), which are then not
-    read back; `signatures`, per document, near-duplicate signatures made by the extraction workers.
+    The store's writer hands over what it holds already: `claims`, per document written in this very
+    transaction, its claims as `claim_records` makes them (new claims: no review names them yet, and
+    no fact holds them), so they are not read back; `signatures`, per document, near-duplicate
+    signatures the extraction workers made.
     """
     docs = set(doc_ids)
     if not docs:
@@ -362,12 +363,12 @@ def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = N
         # One round trip: whether any review applies, and whether the fact tables exist yet.
         reviewed, tables = con.execute(
             "SELECT EXISTS (SELECT 1 FROM reviews), (SELECT count(*) FROM duckdb_tables() WHERE "
-            "database_name = current_database() AND schema_name = current_schema() "
-            "AND table_name IN ('facts', 'fact_members', 'doc_groups'))").fetchone()
+            "database_name = current_database() AND table_name IN ('facts', 'fact_members', 'doc_groups'))"
+        ).fetchone()
         if tables < 3:
             ensure_schema(con)
         given = {d: c for d, c in (claims or {}).items() if d in docs}
-        stats = _update(con, docs, given, reviewed, signatures)
+        stats = _update(con, docs, given, reviewed, signatures or {})
         if transaction:
             con.execute("COMMIT")
     except BaseException:
@@ -377,29 +378,40 @@ def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = N
     return stats
 
 
-def _update(con, docs: set, given: dict, reviewed: bool, signatures: dict | None) -> dict:
+def _update(con, docs: set, given: dict, reviewed: bool, signatures: dict) -> dict:
     while True:
         # The documents' own claims that can join a fact (the others drop out of facts anyway).
-        own = [c for cs in given.values() for c in cs]
-        own += _by_ids(con, "doc_id", docs - given.keys(), reviewed, keyable=True)
+        seen = docs - given.keys()  # documents that may be in facts already (not written just now)
+        own = [c for cs in given.values() for c in cs] + _by_ids(con, "doc_id", seen, reviewed, keyable=True)
         keyed = [(fact_key(c), c) for c in own]
         keys = {_hash(*k) for k, _ in keyed if k}
-        # One read of the members of every touched key: the keys these claims join now, and those
-        # the documents' claims were in before.
-        members = con.execute(
-            "SELECT key_id, doc_id, claim_id FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[])) "
-            "OR key_id IN (SELECT key_id FROM fact_members WHERE doc_id IN (SELECT unnest(?::VARCHAR[])))",
-            [list(keys), list(docs)]).fetchall()
-        touched = keys | {k for k, d, _ in members if d in docs}
+        # One read: the members of every touched key (the keys these claims join now, and those the
+        # documents' claims were in before), with the near-duplicate table's state for placing them.
+        where, params = "key_id IN (SELECT unnest(?::VARCHAR[]))", [list(keys)]
+        if seen:
+            where += " OR key_id IN (SELECT key_id FROM fact_members WHERE doc_id IN (SELECT unnest(?::VARCHAR[])))"
+            params.append(list(seen))
+        rows = con.execute(
+            "SELECT m.key_id, m.doc_id, m.claim_id, m.group_id, s.* FROM (SELECT " + dedupe.STATE_SQL + ") s "
+            "LEFT JOIN (SELECT key_id, doc_id, claim_id, group_id FROM fact_members WHERE " + where + ") m ON TRUE",
+            params).fetchall()
+        state, members = rows[0][4:], [r[:4] for r in rows if r[0] is not None]
+        touched = keys | {k for k, d, _, _ in members if d in docs}
         others = [(fact_key(c), c) for c in
-                  _by_ids(con, "claim_id", sorted({c for _, d, c in members if d not in docs}), reviewed)]
+                  _by_ids(con, "claim_id", sorted({c for _, d, c, _ in members if d not in docs}), reviewed)]
         # A claim reviewed into another key since its document was last seen: take its document in too.
         stale = {c["doc_id"] for k, c in others if k is None or _hash(*k) not in touched} - docs
         if not stale:
             break
         docs |= stale
-    groups = dedupe.assign_groups(con, docs | {c["doc_id"] for _, c in others}, signatures)
-    stored = list({k for k, _, _ in members})  # facts exist only for keys with members
+    # Groups never move once given, so the other documents' are those their member rows hold.
+    groups = {d: g for _, d, _, g in members if d not in docs}
+    if seen:
+        groups.update(dedupe.assign_groups(con, seen, signatures))
+    if given:  # written in this transaction, so one ingest time: placed in doc id order, as a rebuild does
+        groups.update(dedupe.place(con, [(d, signatures.get(d)) for d in sorted(given)],
+                                   state if not seen else None))
+    stored = list({k for k, _, _, _ in members})  # facts exist only for keys with members
     if stored:
         con.execute("DELETE FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [stored])
         con.execute("DELETE FROM facts WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [stored])

@@ -150,7 +150,7 @@ def test_sector_vocabulary():
 def test_module_loaders_build():
     """Each module's word lists load (word_list refuses repeats) and compile."""
     assert scan.pattern().pattern
-    assert kinds._cues().pattern
+    assert kinds._cues()[0].pattern
     assert periods._pattern().pattern
     conf = indicator._conf()
     assert conf["right"] and conf["noun_tags"]
