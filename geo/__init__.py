@@ -5,7 +5,7 @@
     '上海市普陀区'
 """
 from . import gazetteer
-from .link import Span, analyse, link
+from .link import PLACE_FIELDS, Span, analyse, link, places
 from .names import GeoDataError
 
-__all__ = ["link", "analyse", "Span", "gazetteer", "GeoDataError"]
+__all__ = ["link", "places", "PLACE_FIELDS", "analyse", "Span", "gazetteer", "GeoDataError"]

@@ -46,7 +46,7 @@ class Analysis:
 def analyse(text: str) -> Analysis:
     """Find and resolve every place mention in `text`."""
     simple, chars = names.simplify(text)
-    lay = layout(simple)
+    lay = layout(simple, chars)
     ms = chain(simple, scan(simple, lay, chars))
     resolve(ms, lay)
     ms = group(simple, ms)
@@ -242,21 +242,27 @@ def fields_for(code: str | None, zone: str | None = None) -> dict:
     return out
 
 
-def link(text: str, claims: list, published=None) -> list:
-    """Claims with place, province, adcode, place_level, lat and lon filled from `text`."""
-    if not claims:
-        return list(claims)
-    a = analyse(text)
+def places(text: str, spans) -> list[tuple | None]:
+    """For each (start, end) in `spans`, the values of PLACE_FIELDS its text gives, or None.
+
+    What `link` writes into claims, for a caller that builds its claims after linking
+    (one construction per claim instead of two).
+    """
+    spans = list(spans)
+    if not spans:
+        return []
+    return _places(analyse(text), spans)
+
+
+def _places(a: Analysis, spans) -> list[tuple | None]:
     starts, clauses = a.starts, a.layout.clauses
     at_focus = _values(a.focus, None) if a.focus else None
     out = []
     memo: dict[tuple, tuple | None] = {}
-    rebuilders: dict[type, object] = {}
-    for c in claims:
+    for start, end in spans:
         # Claims between the same mentions and in the same clause share a place; the clause is
         # keyed by its index among the (strictly increasing) boundaries, which also fixes its
         # sentence, paragraph and section (their boundaries are clause boundaries too).
-        start, end = c.start, c.end
         j, ci = bisect_left(starts, start), bisect_right(clauses, start)
         key = (j, bisect_left(starts, end), ci)
         try:
@@ -268,6 +274,20 @@ def link(text: str, claims: list, published=None) -> list:
             else:
                 values = _values(m.place, m.zone if m.kind == "zone" else None) if m.place else None
             memo[key] = values
+        out.append(values)
+    return out
+
+
+_START_END = operator.attrgetter("start", "end")
+
+
+def link(text: str, claims: list, published=None) -> list:
+    """Claims with place, province, adcode, place_level, lat and lon filled from `text`."""
+    if not claims:
+        return list(claims)
+    out = []
+    rebuilders: dict[type, object] = {}
+    for c, values in zip(claims, _places(analyse(text), map(_START_END, claims))):
         if values:
             cls = type(c)
             try:

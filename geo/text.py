@@ -1,12 +1,15 @@
 """Where clauses, sentences, paragraphs and sections of a text begin and end."""
 from __future__ import annotations
 
+import functools
 from bisect import bisect_right
-import re
 from dataclasses import dataclass
 
-_CLAUSE_END = re.compile(r"[，,：:；;。！？!?\n]")
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+import numpy as np
+
+# Characters that end a clause or a sentence; the unit begins after them.
+_CLAUSE_END = "，,：:；;。！？!?\n"
+_SENTENCE_END = "。！？!?；;\n"
 _FINAL_PUNCT = "。！？!?…」”』\"'"
 HEADING_MAX = 64
 
@@ -49,12 +52,27 @@ class Layout:
         return b[i - 1] if i else 0, b[i] if i < len(b) else self.length
 
 
-def _after(regex: re.Pattern, text: str) -> list[int]:
-    return [0] + [m.end() for m in regex.finditer(text)]
+@functools.cache
+def _boundary_table(chars: str) -> np.ndarray:
+    table = np.zeros(0x110000, dtype=bool)
+    table[[ord(c) for c in chars]] = True
+    return table
 
 
-def layout(text: str) -> Layout:
-    """Split `text` into nested units; a short line without final punctuation is a heading."""
+def _after(chars: str, codes: np.ndarray) -> list[int]:
+    """0 and the offset after every character of `chars` in the text with code points `codes`."""
+    out = np.flatnonzero(_boundary_table(chars)[codes])
+    out += 1
+    return [0] + out.tolist()
+
+
+def layout(text: str, codes: np.ndarray | None = None) -> Layout:
+    """Split `text` into nested units; a short line without final punctuation is a heading.
+
+    `codes` may pass the text's code points (uint32) when the caller has them already.
+    """
+    if codes is None:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     paragraphs, headings, sections = [0], set(), [0]
     pos = 0
     for line in text.split("\n"):
@@ -65,5 +83,5 @@ def layout(text: str) -> Layout:
                 sections.append(pos)
         pos += len(line) + 1
         paragraphs.append(pos)
-    return Layout(_after(_CLAUSE_END, text), _after(_SENTENCE_END, text), paragraphs,
+    return Layout(_after(_CLAUSE_END, codes), _after(_SENTENCE_END, codes), paragraphs,
                   sections, frozenset(headings), len(text))
