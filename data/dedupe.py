@@ -11,6 +11,7 @@ else here from the stored text.
 """
 from __future__ import annotations
 
+import html
 from functools import cache
 
 import numpy as np
@@ -57,11 +58,50 @@ def _permutations():
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
+@cache
+def _simple_table() -> np.ndarray | None:
+    # The extractor's own one-character table (traditional → simplified, full width → ASCII) for the
+    # Basic Multilingual Plane, as a code-point array: a text is converted in one numpy step, where
+    # str.translate looks each character up in a dict.  None if it maps a character to several.
+    from indicators.normalize import _table
+
+    table = np.arange(0x10000, dtype=np.uint32)
+    for code, to in _table().items():
+        if len(to) != 1:
+            return None
+        if code < 0x10000:
+            table[code] = ord(to)
+    return table
+
+
+def _noise(m) -> str:
+    # What indicators.normalize.Normalised puts in a noise match's place: a one-character entity
+    # decoded, any other entity kept, pinyin residue dropped (its offset map is not needed here).
+    found = m.group()
+    if found.startswith("&"):
+        repl = html.unescape(found)
+        return repl if len(repl) == 1 and repl != found else found
+    return ""
+
+
+def _to_simple(text: str) -> str:
+    """indicators.normalize.normalise(text).text, without the map back to the original's offsets."""
+    from indicators import normalize
+
+    table = _simple_table()
+    if table is None:
+        return normalize.normalise(text).text
+    if normalize._NOISE.search(text):
+        text = normalize._NOISE.sub(_noise, text)
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    if len(cp) and cp.max() >= 0x10000:  # a rare character beyond the BMP: the table as a dict
+        return text.translate(normalize._table())
+    return table[cp].astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+
+
 def normalise(text: str) -> str:
     """The text as compared: simplified, half-width, pinyin residue, stock quotes and spaces out."""
-    from indicators.normalize import normalise as to_simple
-
-    text = to_simple(text).text
+    text = _to_simple(text)
     text = _stock_quote().sub("", text)
     return _SPACE.sub("", text)
 
@@ -100,7 +140,7 @@ def _shingle_hashes(norm: str) -> np.ndarray:
     """`shingle_hash` of every shingle of a normalised text, as uint32, in one numpy pass."""
     if len(norm) <= SHINGLE:
         return np.array([shingle_hash(norm.encode("utf-8"))] if norm else [], dtype=np.uint32)
-    cp = np.frombuffer(norm.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    cp = np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
     n = len(cp) - SHINGLE + 1
     h = cp[:n] * np.uint64(_WEIGHTS[0])
     for j in range(1, SHINGLE):
@@ -121,11 +161,14 @@ def _minhash_values(hv: np.ndarray) -> np.ndarray:
         return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
     s1, m1, s2, m2, s3 = _FMIX32
     hv = hv ^ (hv >> s1)
-    hv = hv * m1
-    hv = hv ^ (hv >> s2)
-    hv = hv * m2
-    hv = hv ^ (hv >> s3)
-    return (hv[:, None] * a + b).min(axis=0)
+    hv *= m1
+    hv ^= hv >> s2
+    hv *= m2
+    hv ^= hv >> s3
+    # One row per permutation, reduced along the row: contiguous, and the product is worked in place.
+    grid = np.multiply.outer(a, hv)
+    grid += b[:, None]
+    return grid.min(axis=1)
 
 
 def signature_bytes(text: str) -> bytes:
@@ -190,12 +233,20 @@ _INDEXES: dict[str, DupIndex] = {}  # database file → its index, reused while 
 _META_KEY = "dedupe_signature"      # the `meta` row naming the hash the stored signatures were made with
 
 
-def _index(con, where: str | None, n: int) -> DupIndex:
+def _index(con, n: int) -> DupIndex:
     # Rebuilding the LSH index from every stored signature costs more than grouping a batch; a
-    # writer keeps one per store file and reuses it while it holds exactly the n rows of doc_groups.
+    # writer keeps one per store file and reuses it while it holds exactly the n rows of doc_groups
+    # (a rolled-back batch leaves it with more).  Only a rebuilt index needs the signatures' hash
+    # checked: a reused one was loaded after that check, and since grew by this module's signatures.
+    from .store import db_path
+
+    where = db_path(con)
     cached = _INDEXES.get(where) if where else None
     if cached is not None and len(cached.group) == n:
         return cached
+    scheme = con.execute("SELECT value FROM meta WHERE key = ?", [_META_KEY]).fetchone()
+    if scheme is None or scheme[0] != SIGNATURE_HASH:
+        _resign(con)
     index = DupIndex()
     if where:  # no path for an in-memory store: no reuse
         _INDEXES[where] = index
@@ -216,13 +267,6 @@ def _resign(con) -> None:
                     "unnest(?::BLOB[]) AS signature) s WHERE doc_groups.doc_id = s.doc_id",
                     [[r[0] for r in rows], [signature_bytes(r[1]) for r in rows]])
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_META_KEY, SIGNATURE_HASH])
-
-
-# The state placing documents needs, as three scalar subqueries for a caller's SELECT: rows in the
-# table (is the cached index current?), the store file (which cached index), the signatures' hash.
-STATE_SQL = ("(SELECT count(*) FROM doc_groups), "
-             "(SELECT path FROM duckdb_databases() WHERE database_name = current_database()), "
-             f"(SELECT value FROM meta WHERE key = '{_META_KEY}')")
 
 
 def assign_groups(con, doc_ids, signatures: dict[str, bytes] | None = None) -> dict[str, str]:
@@ -247,27 +291,29 @@ def assign_groups(con, doc_ids, signatures: dict[str, bytes] | None = None) -> d
     return {i: known[i] for i in ids if i in known}
 
 
-def place(con, todo: list[tuple], state: tuple | None = None) -> dict[str, str]:
+def place(con, todo: list[tuple], n: int | None = None) -> dict[str, str]:
     """Group stored documents that have no group yet, in the order given, as (doc_id, signature or None)
-    pairs; their group ids (also stored).  `state` is what STATE_SQL reads, when the caller has it."""
-    if state is None:
-        state = con.execute(f"SELECT {STATE_SQL}").fetchone()
-    n, where, scheme = state
-    if scheme != SIGNATURE_HASH:
-        _resign(con)
+    pairs; their group ids (also stored).  `n`: the rows of doc_groups, when the caller has read it."""
+    import pyarrow as pa
+
+    from .store import _insert_arrow
+
+    if n is None:
+        n = con.execute("SELECT count(*) FROM doc_groups").fetchone()[0]
     missing = [d for d, blob in todo if blob is None or len(blob) != NUM_PERM * 8]
     texts = dict(con.execute("SELECT doc_id, text FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
                              [missing]).fetchall()) if missing else {}
-    index = _index(con, where, n)
-    out, blobs = {}, []
+    index = _index(con, n)
+    groups, blobs = [], []
     for did, blob in todo:
         if did in texts:
             blob = signature_bytes(texts[did])
-        out[did] = index.add(did, _from_bytes(blob))
+        groups.append(index.add(did, _from_bytes(blob)))
         blobs.append(blob)
-    con.execute("INSERT INTO doc_groups SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BLOB[])",
-                [[d for d, _ in todo], [out[d] for d, _ in todo], blobs])
-    return out
+    ids = [d for d, _ in todo]
+    _insert_arrow(con, "doc_groups", ("doc_id", "group_id", "signature"),
+                  pa.table({"doc_id": ids, "group_id": groups, "signature": pa.array(blobs, pa.binary())}))
+    return dict(zip(ids, groups))
 
 
 def clear_groups(con) -> None:

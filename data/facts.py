@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import weakref
 from collections import Counter
 from datetime import datetime, timezone
 from functools import cache, lru_cache
@@ -226,6 +227,12 @@ def _hash(*parts) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
 
+@lru_cache(maxsize=65536)  # asked for each claim's key, and again for the key's fact
+def key_id(key: tuple) -> str:
+    """The id of a fact key (the fact's id unless the key is split)."""
+    return _hash(*key)
+
+
 def _clusters(members: list[dict]) -> list[list[dict]]:
     """Members grouped by value: sorted by interval, each group's intervals share a common point."""
     out, common = [], None
@@ -254,6 +261,12 @@ def _most_common(values):
 
 def build_facts(key: tuple, members: list[dict], groups: dict[str, str], now: datetime):
     """The fact rows and member rows of one key's claims."""
+    if len(members) == 1:
+        return _single(key, members[0], groups, now)
+    return _general(key, members, groups, now)
+
+
+def _general(key: tuple, members: list[dict], groups: dict[str, str], now: datetime):
     for m in members:
         m["_span"] = _span(m)
     clusters = _clusters(members)
@@ -262,13 +275,13 @@ def build_facts(key: tuple, members: list[dict], groups: dict[str, str], now: da
         for m in cl:
             by_doc.setdefault(m["doc_id"], set()).add(i)
     ambiguous = len(clusters) > 1 and any(len(s) > 1 for s in by_doc.values())
-    key_id = _hash(*key)
+    kid = key_id(key)
     parts = [[cl] for cl in clusters] if ambiguous else [clusters]
     facts, rows, used = [], [], set()
     for part in parts:
         best = [_best(cl) for cl in part]
         value_list = [_signed(b) for b in best]
-        fact_id = _hash(key_id, repr(value_list[0])) if ambiguous else key_id
+        fact_id = _hash(kid, repr(value_list[0])) if ambiguous else kid
         while fact_id in used:  # two split values with one best value: keep ids distinct, deterministically
             fact_id = _hash(fact_id, "again")
         used.add(fact_id)
@@ -276,7 +289,7 @@ def build_facts(key: tuple, members: list[dict], groups: dict[str, str], now: da
         agreed = len(part) == 1
         head = best[0] if agreed else {}
         facts.append({
-            "fact_id": fact_id, "key_id": key_id, "indicator": key[0],
+            "fact_id": fact_id, "key_id": kid, "indicator": key[0],
             "adcode": None if key[1].startswith("place:") else key[1],
             "place": _most_common(m["place"] for m in every), "province": _most_common(m["province"] for m in every),
             "period": key[2], "period_start": _most_common(m["period_start"] for m in every),
@@ -291,11 +304,27 @@ def build_facts(key: tuple, members: list[dict], groups: dict[str, str], now: da
             "updated_at": now})
         for i, cl in enumerate(part):
             for m in cl:
-                rows.append({"fact_id": fact_id, "key_id": key_id, "claim_id": m["claim_id"], "doc_id": m["doc_id"],
+                rows.append({"fact_id": fact_id, "key_id": kid, "claim_id": m["claim_id"], "doc_id": m["doc_id"],
                              "group_id": groups.get(m["doc_id"], m["doc_id"]), "value_cluster": i,
                              **{c: m[c] for c in ("value", "value_high", "unit", "direction", "approx", "quote",
                                                   "indicator")}})
     return facts, rows
+
+
+def _single(key: tuple, m: dict, groups: dict[str, str], now: datetime):
+    # What the general path makes of a key with one claim (most keys), without its intervals: one
+    # value, agreed, from one source.
+    kid, group = key_id(key), groups.get(m["doc_id"], m["doc_id"])
+    fact = {"fact_id": kid, "key_id": kid, "indicator": key[0], "adcode": None if key[1].startswith("place:") else key[1],
+            "place": m["place"], "province": m["province"], "period": key[2], "period_start": m["period_start"],
+            "kind": key[3], "unit": key[4], "direction": m["direction"], "sector": m["sector"], "value": m["value"],
+            "value_high": m["value_high"], "approx": m["approx"], "status": "agreed", "ambiguous": False,
+            "n_values": 1, "value_list": [_signed(m)], "n_claims": 1, "n_documents": 1, "n_sources": 1,
+            "lat": m["lat"], "lon": m["lon"] if m["lat"] is not None else None, "updated_at": now}
+    row = {"fact_id": kid, "key_id": kid, "claim_id": m["claim_id"], "doc_id": m["doc_id"], "group_id": group,
+           "value_cluster": 0, **{c: m[c] for c in ("value", "value_high", "unit", "direction", "approx", "quote",
+                                                    "indicator")}}
+    return [fact], [row]
 
 
 def _signed(m: dict) -> float:
@@ -345,6 +374,9 @@ def _by_ids(con, column: str, ids, reviewed: bool, keyable: bool = False) -> lis
     return _claims(con, where, [list(ids)], reviewed) if ids else []
 
 
+_READY: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # connections known to hold the tables
+
+
 def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = None,
                  signatures: dict | None = None) -> dict:
     """Recompute the facts the given documents' claims belong to (or belonged to); counts of what changed.
@@ -360,15 +392,22 @@ def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = N
     if transaction:
         con.execute("BEGIN TRANSACTION")
     try:
-        # One round trip: whether any review applies, and whether the fact tables exist yet.
-        reviewed, tables = con.execute(
-            "SELECT EXISTS (SELECT 1 FROM reviews), (SELECT count(*) FROM duckdb_tables() WHERE "
-            "database_name = current_database() AND table_name IN ('facts', 'fact_members', 'doc_groups'))"
-        ).fetchone()
-        if tables < 3:
-            ensure_schema(con)
+        # One round trip: whether any review applies, and how many documents are grouped.  The fact
+        # tables' existence is checked once per connection (the catalogue lookup costs more than the
+        # rest): a store from before the fact layer gets them on its first update.
+        if con in _READY:
+            reviewed, grouped = con.execute(
+                "SELECT EXISTS (SELECT 1 FROM reviews), (SELECT count(*) FROM doc_groups)").fetchone()
+        else:
+            reviewed, tables = con.execute(
+                "SELECT EXISTS (SELECT 1 FROM reviews), (SELECT count(*) FROM duckdb_tables() WHERE "
+                "database_name = current_database() AND table_name IN ('facts', 'fact_members', 'doc_groups'))"
+            ).fetchone()
+            if tables < 3:
+                ensure_schema(con)
+            _READY[con], grouped = True, None
         given = {d: c for d, c in (claims or {}).items() if d in docs}
-        stats = _update(con, docs, given, reviewed, signatures or {})
+        stats = _update(con, docs, given, reviewed, signatures or {}, grouped)
         if transaction:
             con.execute("COMMIT")
     except BaseException:
@@ -378,29 +417,26 @@ def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = N
     return stats
 
 
-def _update(con, docs: set, given: dict, reviewed: bool, signatures: dict) -> dict:
+def _update(con, docs: set, given: dict, reviewed: bool, signatures: dict, grouped: int | None) -> dict:
     while True:
         # The documents' own claims that can join a fact (the others drop out of facts anyway).
         seen = docs - given.keys()  # documents that may be in facts already (not written just now)
         own = [c for cs in given.values() for c in cs] + _by_ids(con, "doc_id", seen, reviewed, keyable=True)
         keyed = [(fact_key(c), c) for c in own]
-        keys = {_hash(*k) for k, _ in keyed if k}
-        # One read: the members of every touched key (the keys these claims join now, and those the
-        # documents' claims were in before), with the near-duplicate table's state for placing them.
+        keys = {key_id(k) for k, _ in keyed if k}
+        # One read of the members of every touched key: the keys these claims join now, and those the
+        # documents' claims were in before (none for documents written just now).
         where, params = "key_id IN (SELECT unnest(?::VARCHAR[]))", [list(keys)]
         if seen:
             where += " OR key_id IN (SELECT key_id FROM fact_members WHERE doc_id IN (SELECT unnest(?::VARCHAR[])))"
             params.append(list(seen))
-        rows = con.execute(
-            "SELECT m.key_id, m.doc_id, m.claim_id, m.group_id, s.* FROM (SELECT " + dedupe.STATE_SQL + ") s "
-            "LEFT JOIN (SELECT key_id, doc_id, claim_id, group_id FROM fact_members WHERE " + where + ") m ON TRUE",
-            params).fetchall()
-        state, members = rows[0][4:], [r[:4] for r in rows if r[0] is not None]
+        members = con.execute(f"SELECT key_id, doc_id, claim_id, group_id FROM fact_members WHERE {where}",
+                              params).fetchall()
         touched = keys | {k for k, d, _, _ in members if d in docs}
         others = [(fact_key(c), c) for c in
                   _by_ids(con, "claim_id", sorted({c for _, d, c, _ in members if d not in docs}), reviewed)]
         # A claim reviewed into another key since its document was last seen: take its document in too.
-        stale = {c["doc_id"] for k, c in others if k is None or _hash(*k) not in touched} - docs
+        stale = {c["doc_id"] for k, c in others if k is None or key_id(k) not in touched} - docs
         if not stale:
             break
         docs |= stale
@@ -408,9 +444,9 @@ def _update(con, docs: set, given: dict, reviewed: bool, signatures: dict) -> di
     groups = {d: g for _, d, _, g in members if d not in docs}
     if seen:
         groups.update(dedupe.assign_groups(con, seen, signatures))
+        grouped = None
     if given:  # written in this transaction, so one ingest time: placed in doc id order, as a rebuild does
-        groups.update(dedupe.place(con, [(d, signatures.get(d)) for d in sorted(given)],
-                                   state if not seen else None))
+        groups.update(dedupe.place(con, [(d, signatures.get(d)) for d in sorted(given)], grouped))
     stored = list({k for k, _, _, _ in members})  # facts exist only for keys with members
     if stored:
         con.execute("DELETE FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [stored])

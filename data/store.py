@@ -8,6 +8,7 @@ import re
 import sys
 import time
 import unicodedata
+import weakref
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -52,6 +53,19 @@ class StoreLocked(StoreError):
 
 class ReviewError(StoreError):
     """A review that names a missing claim, an unknown field or a value of the wrong type."""
+
+
+_PATHS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def db_path(con) -> str | None:
+    """The file of the store a connection (or cursor) writes to; None for an in-memory store."""
+    path = _PATHS.get(con, False)
+    if path is False:  # asked once per connection object: a connection never changes its file
+        path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+                           ).fetchone()[0] or None
+        _PATHS[con] = path
+    return path
 
 
 def default_path() -> Path:

@@ -28,16 +28,19 @@ def extract_batch(tasks: list[tuple]) -> list[tuple[bool, object, bytes | None]]
     out = []
     for text, published, name in tasks:
         try:
-            rows = claim_rows(text, published, name)
+            out.append((True, claim_rows(text, published, name)))
         except Exception as err:  # one bad document must not sink the batch
-            out.append((False, f"extractor failed: {type(err).__name__}: {err}", None))
-            continue
-        try:
-            sig = dedupe.signature_bytes(text)
-        except Exception:  # the writer computes it again and reports what goes wrong there
-            sig = None
-        out.append((True, rows, sig))
-    return out
+            out.append((False, f"extractor failed: {type(err).__name__}: {err}"))
+    # Signatures after all the extraction, not between documents: each loop keeps its own data in
+    # the CPU caches (interleaved, a signature costs about twice as much).
+    return [(ok, result, _signature(text) if ok else None) for (ok, result), (text, _, _) in zip(out, tasks)]
+
+
+def _signature(text: str) -> bytes | None:
+    try:
+        return dedupe.signature_bytes(text)
+    except Exception:  # the writer computes it again and reports what goes wrong there
+        return None
 
 
 try:

@@ -53,7 +53,42 @@ def test_same_template_with_other_figures_is_another_article():
     april = ("4月份，全市规模以上工业增加值同比增长6.3%，较3月回落2.2个百分点。其中，制造业增长7.8%，"
              "采矿业增长2.9%，电力、热力、燃气及水生产和供应业增长5.1%。社会消费品零售总额298.6亿元，增长5.4%。")
     assert dedupe.similarity(march, april) < dedupe.THRESHOLD
-    assert dedupe.similarity(march, reprint(march)) >= dedupe.THRESHOLD
+    # Short texts still match their reprints (quotes injected, re-spaced).  Not under a new title:
+    # on 100 characters a title line alone takes the exact shingle Jaccard to 0.76, below the
+    # threshold, and whether an estimate lands above it is down to the hash.
+    assert jaccard(march, reprint(march, title="")) >= dedupe.THRESHOLD
+    assert dedupe.similarity(march, reprint(march, title="")) >= dedupe.THRESHOLD
+
+
+def jaccard(a: str, b: str) -> float:
+    """The exact Jaccard similarity of two texts' shingle sets (what MinHash estimates)."""
+    x, y = dedupe.shingles(a), dedupe.shingles(b)
+    return len(x & y) / len(x | y)
+
+
+def test_minhash_estimates_the_exact_jaccard_on_corpus_pairs(corpus):
+    # The signatures' own shingle hash must estimate as well as a cryptographic one: unbiased, with
+    # the spread 128 permutations give (datasketch's SHA-1 default: mean error 0.000, sd 0.025 here).
+    import random
+
+    rng = random.Random(7)
+    texts = [r["text"] for r in corpus if len(r["text"]) >= 200]
+    pairs = [(t, reprint(t)) for t in texts[:40]] + [(t, t[:rng.randint(len(t) // 3, len(t))]) for t in texts[:40]]
+    pairs += [tuple(rng.sample(texts, 2)) for _ in range(60)]
+    errors = [dedupe.similarity(a, b) - jaccard(a, b) for a, b in pairs]
+    mean = sum(errors) / len(errors)
+    sd = (sum((e - mean) ** 2 for e in errors) / len(errors)) ** 0.5
+    assert abs(mean) < 0.01 and sd < 0.04 and max(map(abs, errors)) < 0.15, (mean, sd)
+
+
+def test_fast_normalisation_is_the_extractors(corpus):
+    # dedupe converts by a code-point table instead of indicators.normalize's offset-keeping path.
+    from indicators.normalize import normalise as extractor_normalise
+
+    cases = [r["text"] for r in corpus] + [
+        "地區生產總值增長５．６％　", "資產(chǎn)增长&amp;5%&nbsp;&#x4e2d;&bogus;", "", "a", "𠀀𠀁 繁體&amp;"]
+    for text in cases:
+        assert dedupe._to_simple(text) == extractor_normalise(text).text, text[:30]
 
 
 def test_store_groups_reprint_with_the_original_and_keeps_groups_on_regrouping(tmp_path, corpus):
@@ -77,10 +112,40 @@ def test_store_groups_reprint_with_the_original_and_keeps_groups_on_regrouping(t
 
 
 def test_signature_is_datasketch_minhash_of_the_shingles(corpus):
-    # Stored signatures must stay comparable with datasketch's own: the numpy path computes the same.
+    # The numpy path computes what datasketch makes of the shingles with the same hash function.
     from datasketch import MinHash
 
-    for text in [r["text"] for r in corpus[:15]] + ["", "短", "上海电气发布公告"]:
-        ref = MinHash(num_perm=dedupe.NUM_PERM, seed=dedupe.SEED, scheme=dedupe.SCHEME)
+    for text in [r["text"] for r in corpus[:15]] + ["", "短", "五个字符串", "上海电气发布公告", "𠀀𠀁繁體字"]:
+        ref = MinHash(num_perm=dedupe.NUM_PERM, seed=dedupe.SEED, scheme=dedupe.SCHEME,
+                      hashfunc=dedupe.shingle_hash)
         ref.update_batch(list(dedupe.shingles(text)))
         assert dedupe.signature(text).hashvalues.tolist() == ref.hashvalues.tolist(), text[:30]
+
+
+def test_signatures_of_an_older_hash_are_remade_on_first_use(tmp_path, corpus):
+    # A store written before the signature hash changed holds SHA-1-based signatures, which cannot
+    # be compared with new ones; the first grouping after the change re-signs them, groups kept.
+    import numpy as np
+    from datasketch import MinHash
+
+    path = tmp_path / "old.duckdb"
+    con = store.connect(path)
+    texts = [r["text"] for r in corpus[:3]]
+    for i, text in enumerate(texts):
+        store.write_document(con, Source(name=f"a{i}", path=f"a{i}.txt", text=text), [])
+    old = MinHash(num_perm=dedupe.NUM_PERM, seed=dedupe.SEED, scheme=dedupe.SCHEME)
+    old.update_batch(list(dedupe.shingles(texts[1])))
+    con.execute("UPDATE doc_groups SET signature = ? WHERE doc_id = ?",
+                [old.hashvalues.astype(np.uint64).tobytes(), store.doc_id(texts[1])])
+    con.execute("DELETE FROM meta WHERE key = 'dedupe_signature'")
+    con.close()
+    dedupe._INDEXES.clear()  # a new process: no index held
+    con = store.connect(path)
+    store.write_document(con, Source(name="r", path="r.txt", text=reprint(texts[1])), [])
+    groups = dict(con.execute("SELECT doc_id, group_id FROM doc_groups").fetchall())
+    assert groups[store.doc_id(reprint(texts[1]))] == store.doc_id(texts[1])
+    assert con.execute("SELECT signature FROM doc_groups WHERE doc_id = ?",
+                       [store.doc_id(texts[1])]).fetchone()[0] == dedupe.signature_bytes(texts[1])
+    assert con.execute("SELECT value FROM meta WHERE key = 'dedupe_signature'").fetchone()[0] == \
+        dedupe.SIGNATURE_HASH
+    con.close()

@@ -156,6 +156,42 @@ def test_a_review_correcting_a_value_creates_the_conflict(con):
     assert (one(con).status, one(con).n_claims) == ("agreed", 1)
 
 
+def test_one_claim_keys_take_a_short_path_to_the_same_rows(corpus):
+    # Most keys hold one claim; build_facts skips their intervals.  Same rows as the general path.
+    from datetime import datetime
+
+    from indicators import extract
+
+    now = datetime(2025, 1, 1)
+    seen = 0
+    for r in corpus[:40]:
+        for c in extract(r["text"], r["published"]):
+            rec = {f: getattr(c, f, None) for f in facts.CLAIM_FIELDS if f not in ("claim_id", "doc_id")}
+            rec.update(claim_id=seen, doc_id=r["id"], period_start=store.period_start(c.period))
+            key = facts.fact_key(rec)
+            if key is None:
+                continue
+            seen += 1
+            groups = {r["id"]: "g"} if seen % 2 else {}
+            assert facts.build_facts(key, [dict(rec)], groups, now) == facts._general(key, [dict(rec)], groups, now)
+    assert seen >= 20, "too few fact-ready claims in the corpus to compare"
+
+
+def test_claims_handed_over_by_the_writer_read_as_stored():
+    # What store.write_documents hands update_facts must equal what a read from DuckDB gives:
+    # DOUBLE columns come back as floats (the fact ids hash repr(value)), and only keyable claims.
+    cols = store.CLAIM_COLUMNS
+    row = dict.fromkeys(cols)
+    row.update(claim_id=7, doc_id="d", quote="5%", value=5, unit="%", kind="pct_change", approx="exact",
+               indicator="GDP", period="2024", adcode="230000", lat=45, lon=None)
+    out = facts.claim_records(cols, [tuple(row[c] for c in cols), tuple({**row, "period": None}[c] for c in cols)],
+                              ["d", "e"])
+    assert list(out) == ["d", "e"] and out["e"] == [] and len(out["d"]) == 1
+    rec = out["d"][0]
+    assert set(rec) == set(facts.CLAIM_FIELDS) and type(rec["value"]) is float and type(rec["lat"]) is float
+    assert rec["lon"] is None and rec["value_high"] is None
+
+
 # -- real text: reprints, incremental upkeep -----------------------------------------------------
 
 def _jsonl(records: list[dict]) -> bytes:

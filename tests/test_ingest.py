@@ -216,6 +216,41 @@ def test_parallel_workers_store_what_one_process_stores(tmp_path):
     s2 = run([records], two, workers=2, batch=50)
     assert s1.ingested == s2.ingested == ing.SERIAL_BELOW + 40 and s1.claims == s2.claims
     assert claim_rows(one) == claim_rows(two) and docs(one) == docs(two)
+    # The workers also make each document's near-duplicate signature; the store keeps it as made.
+    from data import dedupe
+
+    for db in (one, two):
+        con = store.connect(db, read_only=True)
+        try:
+            kept = con.execute("SELECT d.text, g.signature FROM doc_groups g JOIN documents d USING (doc_id)"
+                               ).fetchall()
+        finally:
+            con.close()
+        assert len(kept) == s1.ingested and all(sig == dedupe.signature_bytes(text) for text, sig in kept)
+
+
+def test_a_failing_signature_is_made_again_by_the_writer(tmp_path, monkeypatch):
+    # A worker whose signature fails still sends the claims; the writer signs the document itself.
+    from data import dedupe, worker
+
+    def broken(text):
+        raise RuntimeError("no signature")
+
+    results = worker.extract_batch([(variant(1), None, "a"), ("", None, "b")])
+    assert [ok for ok, _, _ in results] == [True, True] and results[0][2] == dedupe.signature_bytes(variant(1))
+    monkeypatch.setattr(worker.dedupe, "signature_bytes", broken)
+    assert [sig for _, _, sig in worker.extract_batch([(variant(1), None, "a")])] == [None]
+    monkeypatch.undo()
+    monkeypatch.setattr(worker, "_signature", lambda text: None)
+    db = tmp_path / "s.duckdb"
+    src = tmp_path / "a.txt"
+    src.write_text(variant(3), encoding="utf-8")
+    assert run([src], db, workers=1).ingested == 1
+    con = store.connect(db, read_only=True)
+    try:
+        assert con.execute("SELECT signature FROM doc_groups").fetchall() == [(dedupe.signature_bytes(variant(3)),)]
+    finally:
+        con.close()
 
 
 def test_ingest_bytes_for_uploads(tmp_path):
