@@ -41,6 +41,7 @@ class Analysis:
     governing: list[Mention] = field(default_factory=list)   # those that can be a claim's place
     starts: list[int] = field(default_factory=list)
     sentence_of: list[int] = field(default_factory=list)     # each governing mention's sentence index
+    earlier: dict = field(default_factory=dict, repr=False, compare=False)  # _earlier_sentence by sentence
 
 
 def analyse(text: str) -> Analysis:
@@ -68,6 +69,39 @@ def place_for(a: Analysis, start: int, end: int) -> Mention | None:
     the first place after it in its clause, sentence, paragraph and section.
     """
     return _place(a, start, end, bisect_left(a.starts, start), bisect_right(a.layout.clauses, start))
+
+
+_UNSEEN = object()
+
+
+def _earlier_sentence(a: Analysis, ss: int, i_ss: int) -> Mention | None:
+    """The place of the nearest earlier sentence of its section that names places, for claims
+    in the sentence starting at `ss` (`i_ss`: its first governing mention's index), or None.
+
+    The same for every claim of the sentence: a sentence lies in one section.
+    """
+    ms = a.governing
+    lo, _ = a.layout.section(ss)
+    # The mentions of the last sentence before this one in the section that has any (sentence
+    # indexes rise with the mentions, so they are the run ending at the nearest one).
+    sent = a.sentence_of
+    first, k = bisect_left(a.starts, lo), i_ss - 1
+    while k >= first and ms[k].end > ss:
+        k -= 1
+    if k < first:
+        return None
+    last, same = sent[k], []
+    while k >= first and sent[k] == last:
+        if ms[k].end <= ss:
+            same.append(ms[k])
+        k -= 1
+    same.reverse()
+    code = lca(sorted({m.place for m in same}))
+    nested = [m for m in same if code in ancestors(m.place)]
+    deepest = max(reversed(nested), key=lambda m: len(ancestors(m.place)) + (m.kind == "zone"))
+    if all(m.place in ancestors(deepest.place) for m in same):
+        return deepest  # one chain of places (上海…石泉街道): the most specific
+    return Mention(same[0].start, same[-1].end, "", "group", (code,), place=code, members=same)
 
 
 def _place(a: Analysis, start: int, end: int, j: int, ci: int) -> Mention | None:
@@ -108,26 +142,11 @@ def _place(a: Analysis, start: int, end: int, j: int, ci: int) -> Mention | None
             if m.initial and m.end <= start:
                 return m
         return ms[k]
-    lo, _ = lay.section(start)
-    # The mentions of the last sentence before this one in the section that has any (sentence
-    # indexes rise with the mentions, so they are the run ending at the nearest one).
-    sent = a.sentence_of
-    first, k = bisect_left(starts, lo), i_ss - 1
-    while k >= first and ms[k].end > ss:
-        k -= 1
-    if k >= first:
-        last, same = sent[k], []
-        while k >= first and sent[k] == last:
-            if ms[k].end <= ss:
-                same.append(ms[k])
-            k -= 1
-        same.reverse()
-        code = lca(sorted({m.place for m in same}))
-        nested = [m for m in same if code in ancestors(m.place)]
-        deepest = max(reversed(nested), key=lambda m: len(ancestors(m.place)) + (m.kind == "zone"))
-        if all(m.place in ancestors(deepest.place) for m in same):
-            return deepest  # one chain of places (上海…石泉街道): the most specific
-        return Mention(same[0].start, same[-1].end, "", "group", (code,), place=code, members=same)
+    hit = a.earlier.get(ss, _UNSEEN)
+    if hit is _UNSEEN:
+        hit = a.earlier[ss] = _earlier_sentence(a, ss, i_ss)
+    if hit is not None:
+        return hit
     # After it: the first governing mention from its end on, if it starts inside its clause,
     # sentence, paragraph or section (whichever holds it, it is the same mention).
     i = bisect_left(starts, end)

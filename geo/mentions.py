@@ -110,17 +110,29 @@ class _Context:
     dateline_before: tuple[str, ...]
     common: frozenset[str]
     generic: frozenset[str]
+    # A word list can only match where the text has one of its first (or last) characters:
+    # one set look-up rules out most mentions before the pattern or suffix test.
+    org_first: frozenset[str] = frozenset()
+    obj_last: frozenset[str] = frozenset()
+    direction_first: frozenset[str] = frozenset()
+    dateline_last: frozenset[str] = frozenset()
 
 
 @functools.cache
 def _context() -> _Context:
     v = names.vocab()
+    for key in ("org_suffixes", "object_markers", "list_joiners", "direction_suffixes", "dateline_prefixes"):
+        if any(not w for w in v[key]):
+            raise names.GeoDataError(f"geo vocabulary {key}: an empty word")
     alt = lambda words: "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    dateline_before = tuple(w for w in v["dateline_prefixes"] if len(w) > 1)
     return _Context(re.compile(alt(v["org_suffixes"])), tuple(v["object_markers"]),
                     tuple(sorted(v["list_joiners"], key=len, reverse=True)),
                     re.compile(alt(v["direction_suffixes"])),
-                    tuple(w for w in v["dateline_prefixes"] if len(w) > 1),
-                    frozenset(v["common_words"]), frozenset(v["generic_names"]))
+                    dateline_before,
+                    frozenset(v["common_words"]), frozenset(v["generic_names"]),
+                    frozenset(w[0] for w in v["org_suffixes"]), frozenset(w[-1] for w in v["object_markers"]),
+                    frozenset(w[0] for w in v["direction_suffixes"]), frozenset(w[-1] for w in dateline_before))
 
 
 def scan(text: str, lay: Layout, chars=None) -> list[Mention]:
@@ -128,6 +140,8 @@ def scan(text: str, lay: Layout, chars=None) -> list[Mention]:
     ctx = _context()
     clauses = lay.clauses
     org, direction, obj, dateline_before = ctx.org, ctx.direction, ctx.obj, ctx.dateline_before
+    org_first, obj_last, direction_first, dateline_last = \
+        ctx.org_first, ctx.obj_last, ctx.direction_first, ctx.dateline_last
     # A ticker's bracket of figures appears in few texts: where it does not, no name is followed by one.
     tickers = _TICKER.search(text) is not None
     filler = _FILLER.fullmatch
@@ -136,19 +150,23 @@ def scan(text: str, lay: Layout, chars=None) -> list[Mention]:
         kind, candidates, form, zone, cue_level = _template(key)
         end = start + len(key)
         after = text[end:end + 12]
-        if kind == "region" and direction.match(after):
+        first = after[:1]
+        if kind == "region" and first in direction_first and direction.match(after):
             continue
         if tickers and _STOCK_AFTER.match(text, end, end + 40):
             continue  # 上海电气(4.990, 0.03, 0.60%): a portal's ticker, no evidence of the article's place
         is_org = (kind == "place" or kind == "country" or kind == "zone") and (
-            org.match(after) is not None or (after[:1] in ")）" and org.match(after[1:]) is not None))
+            (first in org_first and org.match(after) is not None)
+            or (first in ")）" and after[1:2] in org_first and org.match(after[1:]) is not None))
         before = text[max(0, start - 4):start]
+        last = before[-1:]
         # Both dateline forms (…电, …专电) end in 电.
         dateline = kind == "place" and (("电" in after and _DATELINE_AFTER.match(after) is not None)
-                                        or before.endswith(dateline_before))
+                                        or (last in dateline_last and before.endswith(dateline_before)))
         cs = clauses[bisect_right(clauses, start) - 1]  # the start of its clause
         out.append(Mention(start, end, key, kind, candidates, form, None, zone, cue_level, is_org,
-                           before.endswith(obj), dateline, cs == start or filler(text, cs, start) is not None))
+                           last in obj_last and before.endswith(obj), dateline,
+                           cs == start or filler(text, cs, start) is not None))
     return out
 
 
