@@ -16,7 +16,7 @@ from functools import cache
 
 import numpy as np
 import regex
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 SHINGLE = 5          # characters per shingle: long enough that common phrases do not match
 NUM_PERM = 128
@@ -136,11 +136,8 @@ def shingle_hash(shingle: bytes) -> int:
     return (h ^ (h >> s3)) >> 32
 
 
-def _shingle_hashes(norm: str) -> np.ndarray:
-    """`shingle_hash` of every shingle of a normalised text, as uint32, in one numpy pass."""
-    if len(norm) <= SHINGLE:
-        return np.array([shingle_hash(norm.encode("utf-8"))] if norm else [], dtype=np.uint32)
-    cp = np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
+def _window_hashes(cp: np.ndarray) -> np.ndarray:
+    """`shingle_hash` of every SHINGLE-long window of a uint64 code-point array, as uint32."""
     n = len(cp) - SHINGLE + 1
     h = cp[:n] * np.uint64(_WEIGHTS[0])
     for j in range(1, SHINGLE):
@@ -154,19 +151,35 @@ def _shingle_hashes(norm: str) -> np.ndarray:
     return (h >> np.uint64(32)).astype(np.uint32)
 
 
-def _minhash_values(hv: np.ndarray) -> np.ndarray:
-    """datasketch's affine32 MinHash of 32-bit item hashes (its `update_batch` arithmetic, vectorised)."""
-    a, b = _permutations()
-    if not len(hv):
-        return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+
+
+def _shingle_hashes(norm: str) -> np.ndarray:
+    """`shingle_hash` of every shingle of a normalised text, as uint32, in one numpy pass."""
+    if len(norm) <= SHINGLE:
+        return np.array([shingle_hash(norm.encode("utf-8"))] if norm else [], dtype=np.uint32)
+    return _window_hashes(_codepoints(norm).astype(np.uint64))
+
+
+def _premix(hv: np.ndarray) -> np.ndarray:
+    # MurmurHash3's 32-bit finalizer, as datasketch's affine32 scheme applies it to every item hash.
     s1, m1, s2, m2, s3 = _FMIX32
     hv = hv ^ (hv >> s1)
     hv *= m1
     hv ^= hv >> s2
     hv *= m2
     hv ^= hv >> s3
+    return hv
+
+
+def _minhash_values(hv: np.ndarray) -> np.ndarray:
+    """datasketch's affine32 MinHash of 32-bit item hashes (its `update_batch` arithmetic, vectorised)."""
+    if not len(hv):
+        return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+    a, b = _permutations()
     # One row per permutation, reduced along the row: contiguous, and the product is worked in place.
-    grid = np.multiply.outer(a, hv)
+    grid = np.multiply.outer(a, _premix(hv))
     grid += b[:, None]
     return grid.min(axis=1)
 
@@ -176,14 +189,66 @@ def signature_bytes(text: str) -> bytes:
     return _minhash_values(_shingle_hashes(normalise(text))).astype(np.uint64).tobytes()
 
 
-def signature(text: str) -> MinHash:
+_GROUP_CHARS = 8192  # characters signed in one pass by signatures_bytes: a grid of at most ~4 MB
+
+
+def signatures_bytes(texts: list[str]) -> list[bytes]:
+    """`signature_bytes` of each text, a batch's texts worked together: a handful of numpy passes per
+    ~8,000 characters instead of per document (each pass costs more than the arithmetic in it)."""
+    out: list = [None] * len(texts)
+    group: list[int] = []
+    size = 0
+    for i, text in enumerate(texts):
+        if "\x00" in text:  # the separator of a group: such a text is signed alone
+            out[i] = signature_bytes(text)
+            continue
+        group.append(i)
+        size += len(text)
+        if size >= _GROUP_CHARS:
+            _sign_group(texts, group, out)
+            group, size = [], 0
+    if group:
+        _sign_group(texts, group, out)
+    return out
+
+
+def _sign_group(texts: list[str], group: list[int], out: list) -> None:
+    # The texts joined by NUL, normalised at once: no normalisation step can reach across a NUL (the
+    # regular expressions match none, the table maps it to itself, it is not a space).  Windows
+    # holding a NUL belong to no text; each text's minimum is taken over its own windows.
+    norm = normalise("\x00".join(texts[i] for i in group))
+    parts = norm.split("\x00")
+    if len(parts) != len(group):  # cannot happen (see above); should it, sign them one by one
+        for i in group:
+            out[i] = signature_bytes(texts[i])
+        return
+    lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    full = lengths >= SHINGLE
+    if full.any():
+        cp = _codepoints(norm)
+        sep = np.concatenate(([0], np.cumsum(cp == 0)))
+        inside = sep[SHINGLE:] == sep[:-SHINGLE]  # window i holds no NUL
+        hv = _premix(_window_hashes(cp.astype(np.uint64))[inside])
+        a, b = _permutations()
+        grid = np.multiply.outer(a, hv)
+        grid += b[:, None]
+        counts = (lengths - SHINGLE + 1)[full]  # each full text's windows, in order
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        mins = np.minimum.reduceat(grid, starts, axis=1).T.astype(np.uint64)
+        for k, i in enumerate(np.flatnonzero(full)):
+            out[group[i]] = mins[k].tobytes()
+    for i in np.flatnonzero(~full):  # shorter than a shingle: the whole text is its one shingle
+        out[group[i]] = _minhash_values(_shingle_hashes(parts[i])).astype(np.uint64).tobytes()
+
+
+def signature(text: str) -> LeanMinHash:
     """The MinHash of a text's shingles."""
     return _from_bytes(signature_bytes(text))
 
 
-def _from_bytes(blob: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint64),
-                   permutations=_permutations(), scheme=SCHEME)
+def _from_bytes(blob: bytes) -> LeanMinHash:
+    # A LeanMinHash: all the index and `jaccard` need, without a copy of the permutations to check.
+    return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint64), scheme=SCHEME)
 
 
 def similarity(a: str, b: str) -> float:

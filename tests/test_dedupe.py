@@ -122,6 +122,15 @@ def test_signature_is_datasketch_minhash_of_the_shingles(corpus):
         assert dedupe.signature(text).hashvalues.tolist() == ref.hashvalues.tolist(), text[:30]
 
 
+def test_a_batch_of_signatures_is_each_texts_own(corpus):
+    # signatures_bytes works a batch's texts together (joined by NUL); each must get its own.
+    tricky = ["", "短", "五个字符串", "六个字符串啊", "a\x00b文本内容很长很长", "資產(chǎn)增长&amp;5%", "𠀀𠀁 繁體&amp;字很多",
+              "  \n ", "上海电气(4.990, 0.03, 0.60%)"]
+    texts = tricky + [r["text"] for r in corpus] + tricky
+    assert dedupe.signatures_bytes(texts) == [dedupe.signature_bytes(t) for t in texts]
+    assert dedupe.signatures_bytes(texts[:1]) == [dedupe.signature_bytes(texts[0])]
+
+
 def test_signatures_of_an_older_hash_are_remade_on_first_use(tmp_path, corpus):
     # A store written before the signature hash changed holds SHA-1-based signatures, which cannot
     # be compared with new ones; the first grouping after the change re-signs them, groups kept.

@@ -238,10 +238,10 @@ def test_a_failing_signature_is_made_again_by_the_writer(tmp_path, monkeypatch):
 
     results = worker.extract_batch([(variant(1), None, "a"), ("", None, "b")])
     assert [ok for ok, _, _ in results] == [True, True] and results[0][2] == dedupe.signature_bytes(variant(1))
-    monkeypatch.setattr(worker.dedupe, "signature_bytes", broken)
+    monkeypatch.setattr(worker.dedupe, "signatures_bytes", broken)
     assert [sig for _, _, sig in worker.extract_batch([(variant(1), None, "a")])] == [None]
     monkeypatch.undo()
-    monkeypatch.setattr(worker, "_signature", lambda text: None)
+    monkeypatch.setattr(worker, "_signatures", lambda texts: iter([None] * len(texts)))
     db = tmp_path / "s.duckdb"
     src = tmp_path / "a.txt"
     src.write_text(variant(3), encoding="utf-8")
