@@ -22,6 +22,7 @@ import weakref
 from collections import Counter
 from datetime import datetime, timezone
 from functools import cache, lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import regex
@@ -137,7 +138,7 @@ def canonical_indicator(name: str | None) -> str | None:
     return synonyms().get(simple, simple) or None
 
 
-@lru_cache(maxsize=65536)  # a fact's claims are re-read each time another document joins it
+@lru_cache(maxsize=65536)
 def _steps(quote: str, value: float) -> tuple[float, float]:
     """(last written digit's place value, last non-zero digit's place value), in the value's units."""
     from indicators.normalize import normalise
@@ -180,6 +181,7 @@ def _last_nonzero(value: float) -> float:
     return 10.0 ** -6
 
 
+@lru_cache(maxsize=65536)  # a widely reported key's claims are all re-read whenever another joins it
 def interval(quote: str, value: float, value_high: float | None = None, approx: str = "exact",
              direction: str | None = None, kind: str | None = None) -> tuple[float, float]:
     """The true values a claim is consistent with, [lo, hi), signed (a fall is negative)."""
@@ -304,11 +306,14 @@ def _general(key: tuple, members: list[dict], groups: dict[str, str], now: datet
             "updated_at": now})
         for i, cl in enumerate(part):
             for m in cl:
-                rows.append({"fact_id": fact_id, "key_id": kid, "claim_id": m["claim_id"], "doc_id": m["doc_id"],
-                             "group_id": groups.get(m["doc_id"], m["doc_id"]), "value_cluster": i,
-                             **{c: m[c] for c in ("value", "value_high", "unit", "direction", "approx", "quote",
-                                                  "indicator")}})
+                rows.append(_member(fact_id, kid, m, groups.get(m["doc_id"], m["doc_id"]), i))
     return facts, rows
+
+
+def _member(fact_id: str, kid: str, m: dict, group: str, cluster: int) -> dict:
+    return {"fact_id": fact_id, "key_id": kid, "claim_id": m["claim_id"], "doc_id": m["doc_id"], "group_id": group,
+            "value_cluster": cluster, "value": m["value"], "value_high": m["value_high"], "unit": m["unit"],
+            "direction": m["direction"], "approx": m["approx"], "quote": m["quote"], "indicator": m["indicator"]}
 
 
 def _single(key: tuple, m: dict, groups: dict[str, str], now: datetime):
@@ -321,10 +326,7 @@ def _single(key: tuple, m: dict, groups: dict[str, str], now: datetime):
             "value_high": m["value_high"], "approx": m["approx"], "status": "agreed", "ambiguous": False,
             "n_values": 1, "value_list": [_signed(m)], "n_claims": 1, "n_documents": 1, "n_sources": 1,
             "lat": m["lat"], "lon": m["lon"] if m["lat"] is not None else None, "updated_at": now}
-    row = {"fact_id": kid, "key_id": kid, "claim_id": m["claim_id"], "doc_id": m["doc_id"], "group_id": group,
-           "value_cluster": 0, **{c: m[c] for c in ("value", "value_high", "unit", "direction", "approx", "quote",
-                                                    "indicator")}}
-    return [fact], [row]
+    return [fact], [_member(kid, kid, m, group, 0)]
 
 
 def _signed(m: dict) -> float:
@@ -394,7 +396,8 @@ def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = N
     try:
         # One round trip: whether any review applies, and how many documents are grouped.  The fact
         # tables' existence is checked once per connection (the catalogue lookup costs more than the
-        # rest): a store from before the fact layer gets them on its first update.
+        # rest): a store from before the fact layer gets them on its first update.  (So dropping them
+        # under a connection that has updated facts makes its next update fail, rolled back.)
         if con in _READY:
             reviewed, grouped = con.execute(
                 "SELECT EXISTS (SELECT 1 FROM reviews), (SELECT count(*) FROM doc_groups)").fetchone()
@@ -478,7 +481,7 @@ def _insert(con, table: str, columns: tuple, rows: list[dict]) -> None:
 
     from .store import _insert_arrow  # one bulk-insert path for every table of the store
 
-    _insert_arrow(con, table, columns, pa.table({c: [r[c] for r in rows] for c in columns}))
+    _insert_arrow(con, table, columns, pa.table({c: list(map(itemgetter(c), rows)) for c in columns}))
 
 
 def rebuild_facts(con) -> dict:
