@@ -99,6 +99,13 @@ _TICKER_FIGURES = (r"[（(]\s*-?\d+(?:\.\d+)?\s*[,，]\s*[-+]?\d+(?:\.\d+)?\s*[,
                    r"\s*[-+]?\d+(?:\.\d+)?%\s*[)）]")
 _STOCK_AFTER = re.compile(r"\w{0,8}?" + _TICKER_FIGURES)
 _TICKER = re.compile(_TICKER_FIGURES)
+_PCT_CLOSE = re.compile(r"%\s*[)）]")  # in every ticker; a literal start makes it a fast search
+
+
+@functools.lru_cache(maxsize=4096)
+def _filler_char(ch: str) -> bool:
+    """Can `ch` begin a clause's filler (so that a mention after it may head the clause)?"""
+    return _FILLER.fullmatch(ch) is not None
 
 
 @dataclass
@@ -143,7 +150,7 @@ def scan(text: str, lay: Layout, chars=None) -> list[Mention]:
     org_first, obj_last, direction_first, dateline_last = \
         ctx.org_first, ctx.obj_last, ctx.direction_first, ctx.dateline_last
     # A ticker's bracket of figures appears in few texts: where it does not, no name is followed by one.
-    tickers = _TICKER.search(text) is not None
+    tickers = _PCT_CLOSE.search(text) is not None and _TICKER.search(text) is not None
     filler = _FILLER.fullmatch
     out: list[Mention] = []
     for start, key in names.find(text, chars):
@@ -166,7 +173,7 @@ def scan(text: str, lay: Layout, chars=None) -> list[Mention]:
         cs = clauses[bisect_right(clauses, start) - 1]  # the start of its clause
         out.append(Mention(start, end, key, kind, candidates, form, None, zone, cue_level, is_org,
                            last in obj_last and before.endswith(obj), dateline,
-                           cs == start or filler(text, cs, start) is not None))
+                           cs == start or (_filler_char(text[cs]) and filler(text, cs, start) is not None)))
     return out
 
 

@@ -115,11 +115,36 @@ def resolve(ms: list[Mention], lay: Layout) -> None:
     for _ in range(2):
         if not todo:
             break
+        settled = [_settled(m, common, generic) for m in todo]
         # Mentions decided again in this pass may change their place while being evidence.
-        known = _Evidence(_features(_evidence(ms)), {id(m) for m in todo if m.place is not None})
-        for m in todo:
-            m.place = _decide(m, known, lay, common, generic)
+        live = {id(m) for m, s in zip(todo, settled) if m.place is not None and (s is _OPEN or s != m.place)}
+        known = _Evidence(_features(_evidence(ms)), live)
+        for m, s in zip(todo, settled):
+            m.place = _decide(m, known, lay, common, generic) if s is _OPEN else s
         todo = [m for m in todo if m.place is None]
+
+
+_OPEN = object()
+
+
+def _settled(m: Mention, common: frozenset[str], generic: frozenset[str]):
+    """What `_decide` returns for `m` whatever the evidence, or _OPEN when the evidence counts.
+
+    A generic name decides nothing; a name with one candidate gets it unless it is a bare
+    county short name or a common word in short form, the two cases that need strong support
+    (a province candidate of a short, alias or full name always has it).
+    """
+    if m.key in generic and m.form != "chain":
+        return None
+    if len(m.candidates) != 1:
+        return _OPEN
+    c = m.candidates[0]
+    level = names.places()[c].level
+    if level == "province" and m.form in ("short", "alias", "name"):
+        return c
+    if m.form == "short" and (level == "county" or m.key in common):
+        return _OPEN
+    return c
 
 
 def _evidence(ms: list[Mention]) -> list[Mention]:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Characters that end a clause or a sentence; the unit begins after them.
+# Characters that end a clause or a sentence; the unit begins after them. Every sentence end
+# is a clause end too (geo.link relies on it).
 _CLAUSE_END = "，,：:；;。！？!?\n"
 _SENTENCE_END = "。！？!?；;\n"
 _FINAL_PUNCT = "。！？!?…」”』\"'"
@@ -53,17 +54,25 @@ class Layout:
 
 
 @functools.cache
-def _boundary_table(chars: str) -> np.ndarray:
-    table = np.zeros(0x110000, dtype=bool)
-    table[[ord(c) for c in chars]] = True
-    return table
+def _end_flags() -> np.ndarray:
+    """By code point: 1 for a clause end, 2 more for a sentence end (every sentence end ends a
+    clause too)."""
+    flags = np.zeros(0x110000, dtype=np.uint8)
+    for ch in _CLAUSE_END:
+        flags[ord(ch)] |= 1
+    for ch in _SENTENCE_END:
+        flags[ord(ch)] |= 3
+    return flags
 
 
-def _after(chars: str, codes: np.ndarray) -> list[int]:
-    """0 and the offset after every character of `chars` in the text with code points `codes`."""
-    out = np.flatnonzero(_boundary_table(chars)[codes])
-    out += 1
-    return [0] + out.tolist()
+def _boundaries(codes: np.ndarray) -> tuple[list[int], list[int]]:
+    """Clause and sentence boundaries: 0 and the offset after every clause (sentence) end."""
+    flags = np.take(_end_flags(), codes)
+    clauses = np.flatnonzero(flags)
+    sentences = clauses[flags[clauses] >= 2]
+    clauses += 1
+    sentences += 1
+    return [0] + clauses.tolist(), [0] + sentences.tolist()
 
 
 def layout(text: str, codes: np.ndarray | None = None) -> Layout:
@@ -83,5 +92,5 @@ def layout(text: str, codes: np.ndarray | None = None) -> Layout:
                 sections.append(pos)
         pos += len(line) + 1
         paragraphs.append(pos)
-    return Layout(_after(_CLAUSE_END, codes), _after(_SENTENCE_END, codes), paragraphs,
-                  sections, frozenset(headings), len(text))
+    clauses, sentences = _boundaries(codes)
+    return Layout(clauses, sentences, paragraphs, sections, frozenset(headings), len(text))
