@@ -11,7 +11,6 @@ else here from the stored text.
 """
 from __future__ import annotations
 
-import html
 from functools import cache
 
 import numpy as np
@@ -63,10 +62,10 @@ def _simple_table() -> np.ndarray | None:
     # The extractor's own one-character table (traditional → simplified, full width → ASCII) for the
     # Basic Multilingual Plane, as a code-point array: a text is converted in one numpy step, where
     # str.translate looks each character up in a dict.  None if it maps a character to several.
-    from indicators.normalize import _table
+    from indicators.normalize import conversions
 
     table = np.arange(0x10000, dtype=np.uint32)
-    for code, to in _table().items():
+    for code, to in conversions().items():
         if len(to) != 1:
             return None
         if code < 0x10000:
@@ -74,28 +73,15 @@ def _simple_table() -> np.ndarray | None:
     return table
 
 
-def _noise(m) -> str:
-    # What indicators.normalize.Normalised puts in a noise match's place: a one-character entity
-    # decoded, any other entity kept, pinyin residue dropped (its offset map is not needed here).
-    found = m.group()
-    if found.startswith("&"):
-        repl = html.unescape(found)
-        return repl if len(repl) == 1 and repl != found else found
-    return ""
-
-
 def _to_simple(text: str) -> str:
     """indicators.normalize.normalise(text).text, without the map back to the original's offsets."""
     from indicators import normalize
 
+    text = normalize.drop_noise(text)
     table = _simple_table()
-    if table is None:
-        return normalize.normalise(text).text
-    if normalize._NOISE.search(text):
-        text = normalize._NOISE.sub(_noise, text)
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    if len(cp) and cp.max() >= 0x10000:  # a rare character beyond the BMP: the table as a dict
-        return text.translate(normalize._table())
+    if table is None or (len(cp) and cp.max() >= 0x10000):  # a character beyond the BMP: the dict
+        return text.translate(normalize.conversions())
     return table[cp].astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
 
 

@@ -67,14 +67,13 @@ class Normalised:
         for m in _NOISE.finditer(original):
             pieces.append(original[last:m.start()])
             index.extend(range(last, m.start()))
-            if m.group().startswith("&"):
-                repl = html.unescape(m.group())
-                if len(repl) == 1 and repl != m.group():
-                    pieces.append(repl)
-                    index.append(m.start())
-                else:
-                    pieces.append(m.group())
-                    index.extend(range(m.start(), m.end()))
+            repl = _replacement(m)
+            if repl == m.group():
+                pieces.append(repl)
+                index.extend(range(m.start(), m.end()))
+            elif repl:
+                pieces.append(repl)
+                index.append(m.start())
             last = m.end()
         if last == 0:
             self.text = original.translate(_table())
@@ -95,6 +94,25 @@ class Normalised:
 def normalise(text: str) -> Normalised:
     """Normalise `text` for matching, keeping the way back to its offsets."""
     return Normalised(text)
+
+
+def conversions() -> dict[int, str]:
+    """The one-character conversions `normalise` applies (traditional → simplified, full width)."""
+    return _table()
+
+
+def drop_noise(text: str) -> str:
+    """`text` with entities decoded and pinyin residue dropped as `normalise` does, no offset map."""
+    return _NOISE.sub(_replacement, text) if _NOISE.search(text) else text
+
+
+def _replacement(m) -> str:
+    # As Normalised does: a one-character entity decoded, any other entity kept, pinyin dropped.
+    found = m.group()
+    if found.startswith("&"):
+        repl = html.unescape(found)
+        return repl if len(repl) == 1 and repl != found else found
+    return ""
 
 
 def strip_pinyin(text: str) -> str:
