@@ -5,9 +5,8 @@ period, kind, unit).  Claims without an indicator, a period or any place are lef
 without them two articles cannot be said to state the same quantity.  Rejected claims are left
 out too; corrected claims count with their corrections (the facts read `claims_reviewed`).
 
-Values agree within rounding: each claim stands for the interval of true values its quote is
-consistent with (1640亿 → [1639.5亿, 1640.5亿); 超400 → [400, 500]; 近百 → [0, 100]), and claims
-agree when their intervals meet.  A key whose claims do not all agree is a `conflict` fact
+Values agree within rounding (data/agreement.py: each claim stands for the interval of true
+values its quote allows).  A key whose claims do not all agree is a `conflict` fact
 holding every value and quote — unless one document itself gives the key several values (the
 extractor's indicator is then too coarse, e.g. 进出口 with each trading partner); such a key is
 split into one fact per value and marked `ambiguous`, as its disagreement says nothing about
@@ -17,7 +16,6 @@ fact's documents.
 from __future__ import annotations
 
 import hashlib
-import math
 import weakref
 from collections import Counter
 from datetime import datetime, timezone
@@ -27,10 +25,10 @@ from pathlib import Path
 
 import regex
 
-from . import dedupe
+from . import agreement, dedupe
+from .agreement import CHANGE_KINDS
 
 SYNONYMS_PATH = Path(__file__).with_name("indicator_synonyms.yaml")
-CHANGE_KINDS = ("pct_change", "pp_change", "abs_change", "multiple")
 
 FACT_COLUMNS = ("fact_id", "key_id", "indicator", "adcode", "place", "province", "period", "period_start",
                 "kind", "unit", "direction", "sector", "value", "value_high", "approx", "status", "ambiguous",
@@ -89,7 +87,6 @@ CLAIM_FIELDS = ("claim_id", "doc_id", "quote", "value", "value_high", "unit", "k
                 "indicator", "sector", "period", "period_start", "place", "province", "adcode", "lat", "lon")
 _FLOATS = ("value", "value_high", "lat", "lon")  # DOUBLE columns: as read back, whatever the writer held
 _CLAIM_SQL = f"SELECT {', '.join(CLAIM_FIELDS)} FROM {{table}} WHERE {{where}} ORDER BY claim_id"
-_NUMBER = regex.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 
 
 class SynonymError(ValueError):
@@ -138,84 +135,6 @@ def canonical_indicator(name: str | None) -> str | None:
     return synonyms().get(simple, simple) or None
 
 
-@lru_cache(maxsize=65536)
-def _steps(quote: str, value: float) -> tuple[float, float]:
-    """(last written digit's place value, last non-zero digit's place value), in the value's units."""
-    from indicators.normalize import normalise
-
-    best = None
-    for m in _NUMBER.finditer(normalise(quote).text):
-        literal = float(m.group().replace(",", ""))
-        if literal == 0 or value == 0:
-            continue
-        ratio = value / literal
-        exp = round(math.log10(abs(ratio)))
-        if abs(abs(ratio) / 10 ** exp - 1) < 1e-6:
-            best = (m.group().replace(",", ""), 10.0 ** exp)
-            break
-    if best is None:  # numerals in characters (十多万, 八成): precision of the value's last non-zero digit
-        unit = _last_nonzero(value)
-        return unit, unit
-    digits, mult = best
-    whole, _, frac = digits.partition(".")
-    step = 10.0 ** -len(frac) * mult
-    if frac.rstrip("0"):
-        return step, 10.0 ** -len(frac.rstrip("0")) * mult
-    zeros = len(whole) - len(whole.rstrip("0")) if whole.strip("0") else 0
-    return step, 10.0 ** zeros * mult
-
-
-def _last_nonzero(value: float) -> float:
-    v = abs(value)
-    if v == 0:
-        return 1.0
-    for d in range(0, 7):
-        scaled = v * 10 ** d
-        if abs(scaled - round(scaled)) <= 1e-6 * max(1.0, scaled):
-            if d:
-                return 10.0 ** -d
-            n, z = int(round(v)), 0
-            while n and n % 10 == 0:
-                n, z = n // 10, z + 1
-            return 10.0 ** z
-    return 10.0 ** -6
-
-
-@lru_cache(maxsize=65536)  # a widely reported key's claims are all re-read whenever another joins it
-def interval(quote: str, value: float, value_high: float | None = None, approx: str = "exact",
-             direction: str | None = None, kind: str | None = None) -> tuple[float, float]:
-    """The true values a claim is consistent with, [lo, hi), signed (a fall is negative)."""
-    step, unit = _steps(quote, value)
-    lo, hi = value, value if value_high is None else max(value, value_high)
-    if approx == "more_than":
-        lo, hi = lo, hi + unit
-    elif approx == "less_than":
-        lo, hi = lo - unit, hi
-    elif approx == "about":
-        lo, hi = lo - unit / 2, hi + unit / 2
-    else:
-        lo, hi = lo - step / 2, hi + step / 2
-    if direction == "down" and kind in CHANGE_KINDS:
-        lo, hi = -hi, -lo
-    return lo, hi
-
-
-def _meet(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float] | None:
-    lo, hi = max(a[0], b[0]), min(a[1], b[1])
-    eps = 1e-9 * max(1.0, abs(lo), abs(hi))
-    return (lo, hi) if lo < hi - eps else None
-
-
-def agree(a: dict, b: dict) -> bool:
-    """Whether two claims (dicts with quote, value, value_high, approx, direction, kind) agree within rounding."""
-    return _meet(_span(a), _span(b)) is not None
-
-
-def _span(c: dict) -> tuple[float, float]:
-    return interval(c["quote"], c["value"], c.get("value_high"), c.get("approx") or "exact",
-                    c.get("direction"), c.get("kind"))
-
-
 def fact_key(c: dict) -> tuple | None:
     """(indicator, place key, period, kind, unit) of a claim dict, or None when it cannot join a fact."""
     indicator = canonical_indicator(c.get("indicator"))
@@ -235,25 +154,6 @@ def key_id(key: tuple) -> str:
     return _hash(*key)
 
 
-def _clusters(members: list[dict]) -> list[list[dict]]:
-    """Members grouped by value: sorted by interval, each group's intervals share a common point."""
-    out, common = [], None
-    for m in sorted(members, key=lambda m: (m["_span"], m["claim_id"])):
-        both = _meet(common, m["_span"]) if common else None
-        if both is None:
-            out.append([m])
-            common = m["_span"]
-        else:
-            out[-1].append(m)
-            common = both
-    return out
-
-
-def _best(cluster: list[dict]) -> dict:
-    """The most precise statement of a value: narrowest interval, exact first, earliest claim."""
-    return min(cluster, key=lambda m: (m["_span"][1] - m["_span"][0], m["approx"] != "exact", m["claim_id"]))
-
-
 def _most_common(values):
     values = [v for v in values if v is not None]
     if len(values) < 3:  # most facts have one claim; with two, the first is the most common either way
@@ -270,8 +170,8 @@ def build_facts(key: tuple, members: list[dict], groups: dict[str, str], now: da
 
 def _general(key: tuple, members: list[dict], groups: dict[str, str], now: datetime):
     for m in members:
-        m["_span"] = _span(m)
-    clusters = _clusters(members)
+        m["_span"] = agreement.span(m)
+    clusters = agreement.clusters(members)
     by_doc: dict[str, set] = {}
     for i, cl in enumerate(clusters):
         for m in cl:
@@ -281,7 +181,7 @@ def _general(key: tuple, members: list[dict], groups: dict[str, str], now: datet
     parts = [[cl] for cl in clusters] if ambiguous else [clusters]
     facts, rows, used = [], [], set()
     for part in parts:
-        best = [_best(cl) for cl in part]
+        best = [agreement.best(cl) for cl in part]
         value_list = [_signed(b) for b in best]
         fact_id = _hash(kid, repr(value_list[0])) if ambiguous else kid
         while fact_id in used:  # two split values with one best value: keep ids distinct, deterministically

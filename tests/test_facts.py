@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data import facts, facts_cli, store
+from data import agreement, facts, facts_cli, store
 from data.ingest import ingest_bytes
 from indicators.claim import Claim
 from indicators.reader import Source
@@ -74,7 +74,7 @@ def c(quote, value, approx="exact", direction=None, kind="level", value_high=Non
     (c("5%-6%", 5, value_high=6), c("5.5%", 5.5)),
 ])
 def test_values_agree_within_rounding(a, b):
-    assert facts.agree(a, b) and facts.agree(b, a)
+    assert agreement.agree(a, b) and agreement.agree(b, a)
 
 
 @pytest.mark.parametrize("a, b", [
@@ -85,7 +85,7 @@ def test_values_agree_within_rounding(a, b):
     (c("5.7%", 5.7, direction="up", kind="pct_change"), c("5.7%", 5.7, direction="down", kind="pct_change")),
 ])
 def test_values_beyond_rounding_disagree(a, b):
-    assert not facts.agree(a, b) and not facts.agree(b, a)
+    assert not agreement.agree(a, b) and not agreement.agree(b, a)
 
 
 # -- merging in the store ------------------------------------------------------------------------
