@@ -95,6 +95,8 @@ def _earlier_sentence(a: Analysis, ss: int, i_ss: int) -> Mention | None:
         if ms[k].end <= ss:
             same.append(ms[k])
         k -= 1
+    if len(same) == 1:
+        return same[0]  # what the rules below give for one mention
     same.reverse()
     code = lca(sorted({m.place for m in same}))
     nested = [m for m in same if code in ancestors(m.place)]
@@ -284,9 +286,8 @@ def _places(a: Analysis, spans) -> list[tuple | None]:
         # sentence, paragraph and section (their boundaries are clause boundaries too).
         j, ci = bisect_left(starts, start), bisect_right(clauses, start)
         key = (j, bisect_left(starts, end), ci)
-        try:
-            values = memo[key]
-        except KeyError:
+        values = memo.get(key, _UNSEEN)  # mostly new: a miss raising KeyError would cost more
+        if values is _UNSEEN:
             m = _place(a, start, end, j, ci)
             if m is None:
                 values = at_focus

@@ -92,36 +92,46 @@ def resolve(ms: list[Mention], lay: Layout) -> None:
     """Set `.place` on every mention whose referent can be decided; leave the rest None."""
     p = names.places()
     paras, sects = lay.paragraphs, lay.sections
+    ctx = _context()
+    common, generic = ctx.common, ctx.generic
+    todo = []
+    # One pass over the mentions: each step below reads and sets only the mention itself.
     for m in ms:
         # The start of its paragraph and section (both boundary lists begin at 0).
         m.para = paras[bisect_right(paras, m.start) - 1]
         m.sect = sects[bisect_right(sects, m.start) - 1]
-    ctx = _context()
-    common, generic = ctx.common, ctx.generic
-    for m in ms:
-        if m.kind != "place" and m.kind != "cue" and len(m.candidates) == 1:
-            m.place = m.candidates[0]
-    pending = [m for m in ms if m.kind == "place"]
-    for m in pending:
-        if len(m.candidates) == 1 and m.form in ("name", "variant", "chain", "old", "alias") \
-                and m.key not in generic:
-            m.place = m.candidates[0]
-    for m in pending:
-        # A unique province or city short name (上海, 宜昌) needs no context.
-        if m.place is None and len(m.candidates) == 1 and m.form == "short" and m.key not in common \
-                and p[m.candidates[0]].level in ("province", "city"):
-            m.place = m.candidates[0]
-    todo = [m for m in pending if m.place is None or m.form in ("short", "town")]
-    for _ in range(2):
-        if not todo:
-            break
-        settled = [_settled(m, common, generic) for m in todo]
-        # Mentions decided again in this pass may change their place while being evidence.
-        live = {id(m) for m, s in zip(todo, settled) if m.place is not None and (s is _OPEN or s != m.place)}
-        known = _Evidence(_features(_evidence(ms)), live)
+        kind, cands = m.kind, m.candidates
+        if kind != "place":
+            if kind != "cue" and len(cands) == 1:
+                m.place = cands[0]
+            continue
+        if len(cands) == 1:
+            if m.form in ("name", "variant", "chain", "old", "alias") and m.key not in generic:
+                m.place = cands[0]
+            # A unique province or city short name (上海, 宜昌) needs no context.
+            elif m.form == "short" and m.key not in common and p[cands[0]].level in ("province", "city"):
+                m.place = cands[0]
+        if m.place is None or m.form in ("short", "town"):
+            todo.append(m)
+    if not todo:
+        return
+    settled = [_settled(m, common, generic) for m in todo]
+    if all(s is not _OPEN for s in settled):
         for m, s in zip(todo, settled):
-            m.place = _decide(m, known, lay, common, generic) if s is _OPEN else s
-        todo = [m for m in todo if m.place is None]
+            m.place = s  # no decision reads evidence
+        return
+    # Mentions decided again in this pass may change their place while being evidence.
+    live = {id(m) for m, s in zip(todo, settled) if m.place is not None and (s is _OPEN or s != m.place)}
+    known = _Evidence(_features(_evidence(ms)), live)
+    for m, s in zip(todo, settled):
+        m.place = _decide(m, known, lay, common, generic) if s is _OPEN else s
+    # A second pass, with the places the first decided as evidence, for the open ones still
+    # undecided (a settled mention would only be given the same answer again).
+    again = [m for m, s in zip(todo, settled) if s is _OPEN and m.place is None]
+    if again:
+        known = _Evidence(_features(_evidence(ms)), set())
+        for m in again:
+            m.place = _decide(m, known, lay, common, generic)
 
 
 _OPEN = object()
@@ -217,26 +227,22 @@ def focus(ms: list[Mention], lay: Layout, orgs: bool = False) -> str | None:
             weight[a] += w
     if not total:
         return None
+    # Every weighted place's parent is weighted too (weights go to all ancestors, and all are
+    # positive), so the weighted children of a node are found among the weighted places.
+    kids_of: dict[str, list[str]] = {}
+    for c in weight:
+        parent = p[c].parent
+        if parent:
+            kids_of.setdefault(parent, []).append(c)
     node = "100000"
     while True:
-        kids = [(weight[c], c) for c in _children(node) if weight.get(c)]
+        kids = kids_of.get(node)
         if not kids:
             return node
-        best, code = max(kids)
+        best, code = max([(weight[c], c) for c in kids])
         if best <= 0.5 * weight[node] + 1e-9:
             return node
         node = code
-
-
-_KIDS: dict[str, list[str]] = {}
-
-
-def _children(code: str) -> list[str]:
-    if not _KIDS:
-        for c, pl in names.places().items():
-            if pl.parent:
-                _KIDS.setdefault(pl.parent, []).append(c)
-    return _KIDS.get(code, [])
 
 
 @functools.lru_cache(maxsize=65536)  # asked again for every cue and every place before it
