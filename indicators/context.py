@@ -84,10 +84,9 @@ class Context:
                 return True, value
         return False, None
 
-    def period(self, pos: int) -> str | None:
-        """The period a number at `pos` refers to."""
-        s_start, _ = self.segs.sentence(pos)
-        p_start, _ = self.segs.paragraph(pos)
+    def period(self, pos: int, s_start: int, p_start: int, p_index: int) -> str | None:
+        """The period a number at `pos` refers to (in the sentence and paragraph starting at
+        `s_start` and `p_start`, paragraph number `p_index`)."""
         starts = self._starts
         i = bisect_left(starts, pos)
         j = bisect_left(starts, s_start, 0, i)
@@ -104,10 +103,10 @@ class Context:
             found, value = self._pick(in_para)
             if found:
                 return value
-        section = self.sections.get(self.segs.paragraph_index(pos))
+        section = self.sections.get(p_index)
         return section.period if section else None
 
-    def section_target(self, pos: int) -> bool:
-        """Whether the number lies under a heading that announces plans or targets."""
-        section = self.sections.get(self.segs.paragraph_index(pos))
+    def section_target(self, p_index: int) -> bool:
+        """Whether paragraph number `p_index` lies under a heading that announces plans or targets."""
+        section = self.sections.get(p_index)
         return bool(section and section.target)

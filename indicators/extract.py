@@ -30,7 +30,8 @@ class _Found:
     unit_kind: str
     clause: tuple[int, int] = (0, 0)
     sentence: tuple[int, int] = (0, 0)
-    paragraph: int = 0
+    paragraph: int = 0        # where the paragraph starts
+    para_index: int = 0       # which paragraph, counting from 0
     kind: str = "level"
     direction: str | None = None
     name: str | None = None
@@ -81,7 +82,8 @@ def _candidates(text: str, segs: Segments) -> list[_Found]:
             continue
         if exclusions.excluded(text, m, row.kind):
             continue
-        out.append(_Found(m, unit, row.kind, clause, sentence, segs.paragraph(m.num_start)[0]))
+        index, para_start = segs.paragraph_at(m.num_start)
+        out.append(_Found(m, unit, row.kind, clause, sentence, para_start, index))
     return out
 
 
@@ -110,7 +112,7 @@ def _describe(t: str, norm: Normalised, segs: Segments, ctx: Context, found: lis
             last_in_sentence[s_start] = f.name
             if f.unit_kind == "count" and m.form == "general":
                 last_count[(f.paragraph, f.unit)] = f.name
-        f.period = ctx.period(m.num_start)
+        f.period = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)
         _plan(t, segs, ctx, f, published)
         if m.approx == "exact":
             m.approx = outside_approx(t, m.start) or "exact"
@@ -146,7 +148,7 @@ def _plan(t: str, segs: Segments, ctx: Context, f: _Found, published: date | Non
     (c_start, c_end), s_start = f.clause, f.sentence[0]
     scope = max(s_start, segs.clause(max(s_start, c_start - 1))[0])  # this clause and the one before
     planned = (kinds.is_target(t[scope:m.end]) or kinds.opens_target_list(t[s_start:m.start])
-               or ctx.section_target(m.num_start) or kinds.names_target(t[m.end:c_end]))
+               or ctx.section_target(f.para_index) or kinds.names_target(t[m.end:c_end]))
     if not planned or kinds.after_past_marker(t[max(0, m.start - 4):m.start]):
         return
     if published is not None and f.period is not None and year_of(f.period) < published.year:

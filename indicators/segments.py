@@ -41,6 +41,7 @@ class Segments:
         """Span of the clause (between commas) holding `pos`."""
         return self._around(self._clause, pos, len(self.text))
 
-    def paragraph_index(self, pos: int) -> int:
-        """Which paragraph `pos` lies in, counting from 0."""
-        return bisect_right(self._para, pos)
+    def paragraph_at(self, pos: int) -> tuple[int, int]:
+        """(index counting from 0, start) of the paragraph holding `pos`, by one bisection."""
+        i = bisect_right(self._para, pos)
+        return i, (self._para[i - 1] if i else 0)
