@@ -203,31 +203,44 @@ def aliases() -> dict[str, tuple[Entry, ...]]:
     return {k: tuple(e) for k, e in table.items()}
 
 
-# Candidate positions are the character pairs that begin a name. A pair is first checked
-# against a bit table indexed by a hash of the pair (one vectorised look-up over the whole
-# text, no false negatives); the few positions that pass are checked exactly in Python.
+# Candidate positions are the character pairs that begin a name. Each pair of the text gets a
+# 32-bit hash (one vectorised pass); its top bits index a bit table of the pairs that begin a
+# name (no false negatives), and the few positions that pass look their full hash up in a dict
+# of what names may start there, checked exactly against the text. Slicing the text is what
+# costs most in that Python loop, so a name is compared in place where it is the only one of
+# its length for its pair.
 _HASH_BITS = 20
 _MUL1, _MUL2 = np.uint32(0x9E3779B1), np.uint32(0x85EBCA77)
+_SHIFT = np.uint32(32 - _HASH_BITS)
 
 
 def _hash(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    return ((first * _MUL1) ^ (second * _MUL2)) >> np.uint32(32 - _HASH_BITS)
+    return (first * _MUL1) ^ (second * _MUL2)
 
 
 @functools.cache
-def _index() -> tuple[np.ndarray, dict[str, tuple]]:
-    """A bit table of the pairs that begin a name, and by those two characters the names'
-    lengths, longest first, each with the set of names of that length."""
+def _index() -> tuple[np.ndarray, dict[int, tuple]]:
+    """A bit table of the pairs that begin a name (by hash), and by full pair hash the names
+    that may start there: (length, the only name of that length or None, the names of that
+    length), longest first. Pairs sharing a hash share one entry; the check against the text
+    keeps that exact."""
     by_prefix: dict[str, dict[int, set[str]]] = {}
     for key in aliases():
         if len(key) < 2:
             raise GeoDataError(f"name {key!r} is shorter than two characters")
         by_prefix.setdefault(key[:2], {}).setdefault(len(key), set()).add(key)
-    pairs = np.array([(ord(p[0]), ord(p[1])) for p in by_prefix], dtype=np.uint32).reshape(-1, 2)
+    prefixes = list(by_prefix)
+    pairs = np.array([(ord(p[0]), ord(p[1])) for p in prefixes], dtype=np.uint32).reshape(-1, 2)
+    hashes = _hash(pairs[:, 0], pairs[:, 1])
     table = np.zeros(1 << _HASH_BITS, dtype=bool)
-    table[_hash(pairs[:, 0], pairs[:, 1])] = True
-    return table, {p: tuple((n, frozenset(v)) for n, v in sorted(by_len.items(), reverse=True))
-                   for p, by_len in by_prefix.items()}
+    table[hashes >> _SHIFT] = True
+    by_hash: dict[int, dict[int, set[str]]] = {}
+    for prefix, h in zip(prefixes, hashes.tolist()):
+        for n, keys in by_prefix[prefix].items():
+            by_hash.setdefault(h, {}).setdefault(n, set()).update(keys)
+    return table, {h: tuple((n, next(iter(keys)) if len(keys) == 1 else None, frozenset(keys))
+                            for n, keys in sorted(by_len.items(), reverse=True))
+                   for h, by_len in by_hash.items()}
 
 
 def codepoints(text: str) -> np.ndarray:
@@ -242,19 +255,31 @@ def find(text: str, chars: np.ndarray | None = None) -> list[tuple[int, str]]:
     """
     if len(text) < 2:
         return []
-    table, by_prefix = _index()
+    table, by_hash = _index()
     if chars is None:
         chars = codepoints(text)
+    hashes = _hash(chars[:-1], chars[1:])
+    at = np.flatnonzero(table[hashes >> _SHIFT])
     out, free = [], 0
-    for i in np.flatnonzero(table[_hash(chars[:-1], chars[1:])]).tolist():
+    get, starts = by_hash.get, text.startswith
+    for i, h in zip(at.tolist(), hashes[at].tolist()):
         if i < free:
             continue
-        for n, keys in by_prefix.get(text[i:i + 2], ()):
-            key = text[i:i + n]
-            if key in keys:  # at most one name of each length can start here
-                out.append((i, key))
-                free = i + n
-                break
+        entry = get(h)
+        if entry is None:
+            continue
+        for n, only, keys in entry:  # at most one name of each length can start here
+            if only is not None:
+                if starts(only, i):
+                    out.append((i, only))
+                    free = i + n
+                    break
+            else:
+                key = text[i:i + n]
+                if key in keys:
+                    out.append((i, key))
+                    free = i + n
+                    break
     return out
 
 
