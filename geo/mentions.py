@@ -155,24 +155,27 @@ def scan(text: str, lay: Layout, chars=None) -> list[Mention]:
     out: list[Mention] = []
     for start, key in names.find(text, chars):
         kind, candidates, form, zone, cue_level = _template(key)
+        # What follows is read in the 12 characters after the name and what precedes in the 4
+        # before it, by position: slicing them out costs more than the tests.
         end = start + len(key)
-        after = text[end:end + 12]
-        first = after[:1]
-        if kind == "region" and first in direction_first and direction.match(after):
+        stop = end + 12
+        first = text[end:end + 1]
+        if kind == "region" and first in direction_first and direction.match(text, end, stop):
             continue
         if tickers and _STOCK_AFTER.match(text, end, end + 40):
             continue  # 上海电气(4.990, 0.03, 0.60%): a portal's ticker, no evidence of the article's place
         is_org = (kind == "place" or kind == "country" or kind == "zone") and (
-            (first in org_first and org.match(after) is not None)
-            or (first in ")）" and after[1:2] in org_first and org.match(after[1:]) is not None))
-        before = text[max(0, start - 4):start]
-        last = before[-1:]
+            (first in org_first and org.match(text, end, stop) is not None)
+            or (first in ")）" and text[end + 1:end + 2] in org_first and org.match(text, end + 1, stop) is not None))
+        lo = max(0, start - 4)
+        last = text[start - 1:start] if start else ""
         # Both dateline forms (…电, …专电) end in 电.
-        dateline = kind == "place" and (("电" in after and _DATELINE_AFTER.match(after) is not None)
-                                        or (last in dateline_last and before.endswith(dateline_before)))
+        dateline = kind == "place" and (
+            (text.find("电", end, stop) >= 0 and _DATELINE_AFTER.match(text, end, stop) is not None)
+            or (last in dateline_last and text.endswith(dateline_before, lo, start)))
         cs = clauses[bisect_right(clauses, start) - 1]  # the start of its clause
         out.append(Mention(start, end, key, kind, candidates, form, None, zone, cue_level, is_org,
-                           last in obj_last and before.endswith(obj), dateline,
+                           last in obj_last and text.endswith(obj, lo, start), dateline,
                            cs == start or (_filler_char(text[cs]) and filler(text, cs, start) is not None)))
     return out
 
