@@ -11,6 +11,7 @@ from .text import Layout
 
 _ZONE_SUFFIX = re.compile(r"(高新技术产业开发区|高新技术开发区|高新区|经济技术开发区|经济开发区|经开区|"
                           r"综合保税区|综保区|自贸片区|片区)")
+_ZONE_FIRST = frozenset(w[0] for w in _ZONE_SUFFIX.pattern.strip("()").split("|"))
 _ZONE_SHORT = {"高新技术产业开发区": "高新区", "高新技术开发区": "高新区", "经济技术开发区": "经开区",
                "经济开发区": "经开区", "综合保税区": "综保区", "自贸片区": "片区"}
 _DATELINE_AFTER = re.compile(r"\s*(\d{1,2}月)?\d{1,2}日(专)?电|专电")
@@ -206,7 +207,7 @@ def chain(text: str, ms: list[Mention]) -> list[Mention]:
         out.append(m)
     # Generic zone names: a prefecture followed by 高新区/经开区/综保区/片区 is a zone under it.
     for m in out:
-        if m.kind == "place" and not m.org:
+        if m.kind == "place" and not m.org and text[m.end:m.end + 1] in _ZONE_FIRST:
             z = _ZONE_SUFFIX.match(text, m.end)
             if z and all(p[c].level == "city" for c in m.candidates):
                 short = _ZONE_SHORT.get(z.group(1), z.group(1))
@@ -218,13 +219,14 @@ def chain(text: str, ms: list[Mention]) -> list[Mention]:
 def group(text: str, ms: list[Mention], ctx: _Context | None = None) -> list[Mention]:
     """Lists of places (普陀区、杨浦区; 广东等7省) become one mention of their smallest container."""
     ctx = ctx or _context()
+    longest = len(ctx.joiners[0]) if ctx.joiners else 0  # joiners are sorted longest first
     out: list[Mention] = []
     i = 0
     while i < len(ms):
         run = [ms[i]]
         j = i + 1
         while (j < len(ms) and ms[j].place and run[-1].place and not ms[j].org
-               and text[run[-1].end:ms[j].start] in ctx.joiners):
+               and 0 < ms[j].start - run[-1].end <= longest and text[run[-1].end:ms[j].start] in ctx.joiners):
             run.append(ms[j])
             j += 1
         head = run[0]
