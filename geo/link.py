@@ -52,7 +52,8 @@ def analyse(text: str) -> Analysis:
     resolve(ms, lay)
     ms = group(simple, ms)
     cues(ms, None)          # first from the text before each cue,
-    cues(ms, focus(ms, lay, orgs=True))  # then, for cues with nothing before them, the focus
+    if any(m.kind == "cue" and m.place is None for m in ms):
+        cues(ms, focus(ms, lay, orgs=True))  # then, for cues with nothing before them, the focus
     f = focus(ms, lay)
     gov = [m for m in ms if m.governs]
     starts = [m.start for m in gov]
