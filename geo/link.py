@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import bisect
 from bisect import bisect_left, bisect_right
-import dataclasses
 import functools
-import inspect
 import operator
-import types
 from dataclasses import dataclass, field
 
 from . import gazetteer, names
 from .mentions import Mention, ancestors, chain, group, lca, scan
 from .resolve import cues, focus, resolve
+from .rebuild import replacer
 from .text import Layout, layout
 
 
@@ -171,84 +169,6 @@ def _values(code: str, zone: str | None) -> tuple:
     return tuple(f[k] for k in PLACE_FIELDS)
 
 
-@functools.lru_cache(maxsize=64)
-def _rebuilder(cls: type):
-    """A fast `dataclasses.replace` of the place fields for `cls`, or None where it would differ.
-
-    replace() passes every init field to the constructor by keyword; when the constructor takes
-    exactly the init fields, positionally and in order, passing them positionally is the same
-    call without replace()'s per-field bookkeeping (a sixth of linking's time).
-    """
-    if not dataclasses.is_dataclass(cls):
-        return None
-    init = [f.name for f in dataclasses.fields(cls) if f.init]
-    try:
-        params = list(inspect.signature(cls).parameters.values())
-    except (TypeError, ValueError):
-        return None
-    if [q.name for q in params] != init or any(q.kind is not q.POSITIONAL_OR_KEYWORD for q in params):
-        return None
-    if not set(PLACE_FIELDS) <= set(init):
-        return None
-    at = [init.index(k) for k in PLACE_FIELDS]
-    slotted = _slot_setter(cls, init)
-    if slotted:
-        return slotted
-    if at == list(range(at[0], at[0] + len(at))):
-        head = operator.attrgetter(*init[:at[0]]) if at[0] else (lambda c: ())
-        rest = init[at[-1] + 1:]
-        tail = operator.attrgetter(*rest) if rest else (lambda c: ())
-        if at[0] == 1:
-            head = (lambda get: lambda c: (get(c),))(head)
-        if len(rest) == 1:
-            tail = (lambda get: lambda c: (get(c),))(tail)
-        return lambda c, values: cls(*head(c), *values, *tail(c))
-    every = operator.attrgetter(*init)
-
-    def rebuild(c, values):
-        args = list(every(c))
-        for i, v in zip(at, values):
-            args[i] = v
-        return cls(*args)
-    return rebuild
-
-
-def _slot_setter(cls: type, init: list[str]):
-    """For a frozen dataclass with slots and the generated constructor, the same object built
-    by setting the slots directly: its __init__ does only object.__setattr__ per field, in
-    order, and the slot descriptors skip that call's frozen-check lookup (a third faster)."""
-    params = cls.__dataclass_params__
-    init_fn = cls.__dict__.get("__init__")
-    if not (params.frozen and params.init and "__slots__" in cls.__dict__
-            and getattr(getattr(init_fn, "__code__", None), "co_filename", None) == "<string>"
-            and not hasattr(cls, "__post_init__") and cls.__new__ is object.__new__
-            and type(cls).__call__ is type.__call__):
-        return None
-    if [f.name for f in dataclasses.fields(cls)] != init:
-        return None
-    slots = [cls.__dict__.get(name) for name in init]
-    if not all(isinstance(d, types.MemberDescriptorType) for d in slots):
-        return None
-    rest = [name for name in init if name not in PLACE_FIELDS]
-    order = [cls.__dict__[name].__set__ for name in rest + list(PLACE_FIELDS)]
-    get = operator.attrgetter(*rest)
-    new = object.__new__
-
-    def rebuild(c, values):
-        o = new(cls)
-        for put, value in zip(order, get(c) + values):
-            put(o, value)
-        return o
-    return rebuild
-
-
-def _replace(c, values: tuple):
-    rebuild = _rebuilder(type(c))
-    if rebuild is None:
-        return dataclasses.replace(c, **dict(zip(PLACE_FIELDS, values)))
-    return rebuild(c, values)
-
-
 def fields_for(code: str | None, zone: str | None = None) -> dict:
     """The claim fields for a division adcode (and optional functional area under it)."""
     if code is None:
@@ -307,14 +227,15 @@ def link(text: str, claims: list, published=None) -> list:
     if not claims:
         return list(claims)
     out = []
-    rebuilders: dict[type, object] = {}
+    made: dict[type, object] = {}
     for c, values in zip(claims, _places(analyse(text), map(_START_END, claims))):
         if values:
             cls = type(c)
-            try:
-                rebuild = rebuilders[cls]
-            except KeyError:
-                rebuild = rebuilders[cls] = _rebuilder(cls)
-            c = rebuild(c, values) if rebuild else dataclasses.replace(c, **dict(zip(PLACE_FIELDS, values)))
+            rebuild = made.get(cls)
+            if rebuild is None:
+                c = replacer(cls, PLACE_FIELDS)(c, values)
+                made[cls] = replacer(cls, PLACE_FIELDS)  # after a first use: the checked builder
+            else:
+                c = rebuild(c, values)
         out.append(c)
     return out

@@ -6,7 +6,7 @@ from bisect import bisect_right
 from collections import defaultdict
 
 from . import names
-from .mentions import Mention, _context, ancestors, lca
+from .mentions import Mention, _context, ancestors
 from .text import Layout
 
 # Weights of one piece of evidence by how close it stands to the mention it supports.
