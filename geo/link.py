@@ -198,6 +198,7 @@ def places(text: str, spans) -> list[tuple | None]:
 
 def _places(a: Analysis, spans) -> list[tuple | None]:
     starts, clauses = a.starts, a.layout.clauses
+    n = len(starts)
     at_focus = _values(a.focus, None) if a.focus else None
     out = []
     memo: dict[tuple, tuple | None] = {}
@@ -205,8 +206,14 @@ def _places(a: Analysis, spans) -> list[tuple | None]:
         # Claims between the same mentions and in the same clause share a place; the clause is
         # keyed by its index among the (strictly increasing) boundaries, which also fixes its
         # sentence, paragraph and section (their boundaries are clause boundaries too).
-        j, ci = bisect_left(starts, start), bisect_right(clauses, start)
-        key = (j, bisect_left(starts, end), ci)
+        j = bisect_left(starts, start)
+        # Mostly no mention starts inside the claim, and its end falls before the same one.
+        if j == n or starts[j] >= end:
+            e = j if end >= start else bisect_left(starts, end)
+        else:
+            e = bisect_left(starts, end, j)
+        ci = bisect_right(clauses, start)
+        key = (j, e, ci)
         values = memo.get(key, _UNSEEN)  # mostly new: a miss raising KeyError would cost more
         if values is _UNSEEN:
             m = _place(a, start, end, j, ci)

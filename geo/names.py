@@ -259,10 +259,10 @@ def find(text: str, chars: np.ndarray | None = None) -> list[tuple[int, str]]:
     if chars is None:
         chars = codepoints(text)
     hashes = _hash(chars[:-1], chars[1:])
-    at = np.flatnonzero(table[hashes >> _SHIFT])
+    at = table.take(hashes >> _SHIFT).nonzero()[0]  # methods: numpy's wrapper functions cost more here
     out, free = [], 0
     get, starts = by_hash.get, text.startswith
-    for i, h in zip(at.tolist(), hashes[at].tolist()):
+    for i, h in zip(at.tolist(), hashes.take(at).tolist()):
         if i < free:
             continue
         entry = get(h)
@@ -293,7 +293,7 @@ def _t2s_array() -> np.ndarray:
 
 def simplify(text: str) -> tuple[str, np.ndarray]:
     """`text.translate(t2s_table())` and its code points, vectorised."""
-    chars = _t2s_array()[codepoints(text)]
+    chars = _t2s_array().take(codepoints(text))
     return chars.tobytes().decode("utf-32-le"), chars
 
 
