@@ -17,43 +17,50 @@ PROVINCE_PRIOR = 0.5   # a bare province short name (海南, 吉林) means the p
 _STRONG_FORMS = frozenset(("name", "variant", "chain", "old", "town"))
 
 
-def _features(known: list[Mention]) -> list[tuple]:
-    """What `_support` reads of each piece of evidence that does not change while resolving.
-
-    (mention, paragraph, section, weight factor, names its place strongly); the place itself
-    is read live, since resolving a short name may revise a mention that is also evidence.
-    """
-    return [(k, k.para, k.sect, 0.5 if (k.org or k.obj or k.kind == "media") else 1.0,
-             k.form in _STRONG_FORMS or k.kind != "place") for k in known]
-
-
 class _Evidence:
-    """The evidence of one resolving pass, grouped by the province of its place.
+    """The evidence of one resolving pass: resolved mentions, one per place, paragraph and
+    kind of form, as (mention, paragraph, section, weight factor, names its place strongly).
 
-    Support only ever joins places of one province (or the country, province ''), so a
-    candidate reads its own province's group, the country's, and the `live` evidence whose
-    place may still be revised during the pass (it is read as it stands, like before).
-    Scores are sums of halves and whole numbers, exact in any order.
+    The place itself is read live, since resolving a short name may revise a mention that is
+    also evidence (`live`). Support only ever joins places of one province (or the country,
+    province ''), so a candidate reads its own province's group, the country's, and the live
+    evidence as it stands. Scores are sums of halves and whole numbers, exact in any order.
     """
 
-    def __init__(self, known: list[tuple], live: set[int]):
+    def __init__(self, ms: list[Mention], live: set[int]):
         p = names.places()
-        self.all = known
-        self.live = [f for f in known if id(f[0]) in live]
+        seen = set()
+        self.all: list[tuple] = []
+        self.live: list[tuple] = []
         self.by_province: dict[str, list[tuple]] = {}
-        for f in known:
-            if id(f[0]) not in live:
-                self.by_province.setdefault(p[f[0].place].province, []).append(f)
+        for k in ms:
+            if k.place is None or k.dateline or k.place == "100000":
+                continue
+            orgish = k.org or k.obj or k.kind == "media"
+            key = (k.place, k.para, k.sect, orgish, k.form, k.kind)
+            if key in seen:
+                continue
+            seen.add(key)
+            f = (k, k.para, k.sect, 0.5 if orgish else 1.0, k.form in _STRONG_FORMS or k.kind != "place")
+            self.all.append(f)
+            if id(k) in live:
+                self.live.append(f)
+            else:
+                self.by_province.setdefault(p[k.place].province, []).append(f)
+        self._near: dict[str, list[tuple]] = {}
 
     def near(self, prov: str) -> list[tuple]:
         """The evidence that can support a candidate in province `prov`."""
         if not prov:
             return self.all
-        return self.by_province.get(prov, []) + self.by_province.get("", []) + self.live
+        out = self._near.get(prov)
+        if out is None:
+            out = self._near[prov] = self.by_province.get(prov, []) + self.by_province.get("", []) + self.live
+        return out
 
 
 def _support(c: str, m: Mention, known: list[tuple], lay: Layout) -> tuple[float, bool]:
-    """(evidence score, strong) for candidate adcode `c` of mention `m`; `known` from `_features`.
+    """(evidence score, strong) for candidate adcode `c` of mention `m`; `known` from `_Evidence`.
 
     Strong support is the candidate's own full name, its parent (or, for a county, its city),
     or a sibling: enough to accept a bare short county name such as 宝山 or 普陀.
@@ -95,11 +102,24 @@ def resolve(ms: list[Mention], lay: Layout) -> None:
     ctx = _context()
     common, generic = ctx.common, ctx.generic
     todo = []
+    n_paras, n_sects = len(paras), len(sects)
+    pi = si = 0
+    last = 0
     # One pass over the mentions: each step below reads and sets only the mention itself.
     for m in ms:
-        # The start of its paragraph and section (both boundary lists begin at 0).
-        m.para = paras[bisect_right(paras, m.start) - 1]
-        m.sect = sects[bisect_right(sects, m.start) - 1]
+        # The start of its paragraph and section (both boundary lists begin at 0 and rise):
+        # mentions come in order, so the boundaries are walked rather than searched.
+        start = m.start
+        if start < last:
+            pi, si = bisect_right(paras, start) - 1, bisect_right(sects, start) - 1
+        else:
+            while pi + 1 < n_paras and paras[pi + 1] <= start:
+                pi += 1
+            while si + 1 < n_sects and sects[si + 1] <= start:
+                si += 1
+        last = start
+        m.para = paras[pi]
+        m.sect = sects[si]
         kind, cands = m.kind, m.candidates
         if kind != "place":
             if kind != "cue" and len(cands) == 1:
@@ -122,14 +142,14 @@ def resolve(ms: list[Mention], lay: Layout) -> None:
         return
     # Mentions decided again in this pass may change their place while being evidence.
     live = {id(m) for m, s in zip(todo, settled) if m.place is not None and (s is _OPEN or s != m.place)}
-    known = _Evidence(_features(_evidence(ms)), live)
+    known = _Evidence(ms, live)
     for m, s in zip(todo, settled):
         m.place = _decide(m, known, lay, common, generic) if s is _OPEN else s
     # A second pass, with the places the first decided as evidence, for the open ones still
     # undecided (a settled mention would only be given the same answer again).
     again = [m for m, s in zip(todo, settled) if s is _OPEN and m.place is None]
     if again:
-        known = _Evidence(_features(_evidence(ms)), set())
+        known = _Evidence(ms, set())
         for m in again:
             m.place = _decide(m, known, lay, common, generic)
 
@@ -155,19 +175,6 @@ def _settled(m: Mention, common: frozenset[str], generic: frozenset[str]):
     if m.form == "short" and (level == "county" or m.key in common):
         return _OPEN
     return c
-
-
-def _evidence(ms: list[Mention]) -> list[Mention]:
-    """Resolved mentions, one per place, paragraph and kind of form."""
-    seen, out = set(), []
-    for k in ms:
-        if k.place is None or k.dateline or k.place == "100000":
-            continue
-        key = (k.place, k.para, k.sect, k.org or k.obj or k.kind == "media", k.form, k.kind)
-        if key not in seen:
-            seen.add(key)
-            out.append(k)
-    return out
 
 
 def _decide(m: Mention, known: _Evidence, lay: Layout, common: frozenset[str],
