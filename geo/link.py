@@ -46,7 +46,7 @@ def analyse(text: str) -> Analysis:
     """Find and resolve every place mention in `text`."""
     simple, chars = names.simplify(text)
     lay = layout(simple, chars)
-    ms = chain(simple, scan(simple, lay, chars))
+    ms = chain(simple, scan(simple, lay))
     resolve(ms, lay)
     ms = group(simple, ms)
     cues(ms, None)          # first from the text before each cue,

@@ -143,8 +143,8 @@ def _context() -> _Context:
                     frozenset(w[0] for w in v["direction_suffixes"]), frozenset(w[-1] for w in dateline_before))
 
 
-def scan(text: str, lay: Layout, chars=None) -> list[Mention]:
-    """Raw mentions, leftmost-longest, with their local flags set (`chars`: names.codepoints(text))."""
+def scan(text: str, lay: Layout) -> list[Mention]:
+    """Raw mentions, leftmost-longest, with their local flags set."""
     ctx = _context()
     clauses = lay.clauses
     org, direction, obj, dateline_before = ctx.org, ctx.direction, ctx.obj, ctx.dateline_before
@@ -154,7 +154,7 @@ def scan(text: str, lay: Layout, chars=None) -> list[Mention]:
     tickers = _PCT_CLOSE.search(text) is not None and _TICKER.search(text) is not None
     filler = _FILLER.fullmatch
     out: list[Mention] = []
-    for start, key in names.find(text, chars):
+    for start, key in names.find(text):
         kind, candidates, form, zone, cue_level = _template(key)
         # What follows is read in the 12 characters after the name and what precedes in the 4
         # before it, by position: slicing them out costs more than the tests.

@@ -203,44 +203,18 @@ def aliases() -> dict[str, tuple[Entry, ...]]:
     return {k: tuple(e) for k, e in table.items()}
 
 
-# Candidate positions are the character pairs that begin a name. Each pair of the text gets a
-# 32-bit hash (one vectorised pass); its top bits index a bit table of the pairs that begin a
-# name (no false negatives), and the few positions that pass look their full hash up in a dict
-# of what names may start there, checked exactly against the text. Slicing the text is what
-# costs most in that Python loop, so a name is compared in place where it is the only one of
-# its length for its pair.
-_HASH_BITS = 20
-_MUL1, _MUL2 = np.uint32(0x9E3779B1), np.uint32(0x85EBCA77)
-_SHIFT = np.uint32(32 - _HASH_BITS)
-
-
-def _hash(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    return (first * _MUL1) ^ (second * _MUL2)
-
-
 @functools.cache
-def _index() -> tuple[np.ndarray, dict[int, tuple]]:
-    """A bit table of the pairs that begin a name (by hash), and by full pair hash the names
-    that may start there: (length, the only name of that length or None, the names of that
-    length), longest first. Pairs sharing a hash share one entry; the check against the text
-    keeps that exact."""
-    by_prefix: dict[str, dict[int, set[str]]] = {}
-    for key in aliases():
+def _automaton():
+    """Every name as one Aho-Corasick automaton (compiled, leftmost-longest), with the names
+    in the order of its pattern indexes."""
+    import ahocorasick_rs
+    keys = list(aliases())
+    for key in keys:
         if len(key) < 2:
             raise GeoDataError(f"name {key!r} is shorter than two characters")
-        by_prefix.setdefault(key[:2], {}).setdefault(len(key), set()).add(key)
-    prefixes = list(by_prefix)
-    pairs = np.array([(ord(p[0]), ord(p[1])) for p in prefixes], dtype=np.uint32).reshape(-1, 2)
-    hashes = _hash(pairs[:, 0], pairs[:, 1])
-    table = np.zeros(1 << _HASH_BITS, dtype=bool)
-    table[hashes >> _SHIFT] = True
-    by_hash: dict[int, dict[int, set[str]]] = {}
-    for prefix, h in zip(prefixes, hashes.tolist()):
-        for n, keys in by_prefix[prefix].items():
-            by_hash.setdefault(h, {}).setdefault(n, set()).update(keys)
-    return table, {h: tuple((n, next(iter(keys)) if len(keys) == 1 else None, frozenset(keys))
-                            for n, keys in sorted(by_len.items(), reverse=True))
-                   for h, by_len in by_hash.items()}
+    # The contiguous NFA: a DFA would scan a little faster but takes ~100 MB for these names.
+    return keys, ahocorasick_rs.AhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                                            implementation=ahocorasick_rs.Implementation.ContiguousNFA)
 
 
 def codepoints(text: str) -> np.ndarray:
@@ -248,39 +222,11 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
-def find(text: str, chars: np.ndarray | None = None) -> list[tuple[int, str]]:
-    """(start, key) of every known name in `text`, leftmost-longest, not overlapping.
-
-    `chars` may pass `codepoints(text)` when the caller has it already.
-    """
-    if len(text) < 2:
-        return []
-    table, by_hash = _index()
-    if chars is None:
-        chars = codepoints(text)
-    hashes = _hash(chars[:-1], chars[1:])
-    at = table.take(hashes >> _SHIFT).nonzero()[0]  # methods: numpy's wrapper functions cost more here
-    out, free = [], 0
-    get, starts = by_hash.get, text.startswith
-    for i, h in zip(at.tolist(), hashes.take(at).tolist()):
-        if i < free:
-            continue
-        entry = get(h)
-        if entry is None:
-            continue
-        for n, only, keys in entry:  # at most one name of each length can start here
-            if only is not None:
-                if starts(only, i):
-                    out.append((i, only))
-                    free = i + n
-                    break
-            else:
-                key = text[i:i + n]
-                if key in keys:
-                    out.append((i, key))
-                    free = i + n
-                    break
-    return out
+def find(text: str) -> list[tuple[int, str]]:
+    """(start, key) of every known name in `text`, leftmost-longest, not overlapping: at each
+    position the longest name starting there, the search going on after it."""
+    keys, automaton = _automaton()
+    return [(start, keys[i]) for i, start, _ in automaton.find_matches_as_indexes(text)]
 
 
 @functools.cache
