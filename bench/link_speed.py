@@ -7,8 +7,9 @@ Corpus: ../shared/corpus/articles.jsonl and ../shared/eval/dev/docs (read at run
 Baseline: indicators.extract over the corpus with geo.link switched off (the extractor calls
 it at its end). Linking: geo.link on the extractor's claims, timed on its own.
 Because the extractor may still return few claims, linking is also timed with one claim-like
-span at every number in the text (a worst case for the per-claim part). Prints throughputs
-and the ratio linking / extraction; the budget is 0.30.
+span at every number in the text (a worst case for the per-claim part); `geo.places` (the
+place values without rebuilding claims) is timed too. Prints throughputs and the ratio
+linking / extraction; the budget is 0.30.
 """
 from __future__ import annotations
 
@@ -73,11 +74,15 @@ def main() -> int:
     extract_s = best_of(args.repeat, lambda: [indicators.extract(x) for x in texts])
     geo.link = real_link
     link_s = best_of(args.repeat, lambda: [geo.link(x, c) for x, c in zip(texts, claims)])
+    bounds = [[(c.start, c.end) for c in cs] for cs in claims]
+    places_s = best_of(args.repeat, lambda: [geo.places(x, b) for x, b in zip(texts, bounds)])
     spans_s = best_of(args.repeat, lambda: [geo.link(x, s) for x, s in zip(texts, spans)])
     both_s = best_of(args.repeat, lambda: [indicators.extract(x) for x in texts])
     print(f"corpus: {len(texts)} texts, {mb:.2f} MB; one-off load of geo tables {load:.2f} s")
     print(f"extract: {extract_s:.3f} s ({mb / extract_s:.2f} MB/s), {n_claims} claims")
-    print(f"link on the extractor's claims: {link_s:.3f} s, ratio {link_s / extract_s:.2f} of extract")
+    print(f"link on the extractor's claims: {link_s:.3f} s ({mb / link_s:.2f} MB/s), ratio {link_s / extract_s:.2f} of extract")
+    print(f"places (the values only, for a caller that builds its claims after): {places_s:.3f} s "
+          f"({mb / places_s:.2f} MB/s), ratio {places_s / extract_s:.2f} of extract")
     print(f"extract with linking: {both_s:.3f} s ({mb / both_s:.2f} MB/s), "
           f"{(both_s - extract_s) / extract_s:+.0%} over extraction alone")
     print(f"link with a span at every number ({n_spans}): {spans_s:.3f} s "
