@@ -76,7 +76,6 @@ def pattern() -> re.Pattern:
     units = rules.unit_spellings()
     mags = numerals.magnitude_words()
     vague = "".join(rules.word_list("numerals", "vague_prefixes"))
-    kinds = rules.load("kinds")
     shares = rules.require(rules.load("shares"), "words", dict, "shares")
     cheng_nb = "".join(rules.word_list("shares", "cheng_not_before"))
     counters = rules.require(rules.load("units"), "bare_counters", dict, "units")
