@@ -1,9 +1,13 @@
--- Indicator Atlas store, schema version 2.  The contract between ingestion
+-- Indicator Atlas store, schema version 3.  The contract between ingestion
 -- (data/store.py writes) and the dashboard (data/queries.py reads).
 -- Every statement is idempotent: running this file on a store of an older
 -- version brings it up to this one (data/store.py then records the version
 -- in `meta`).  Version 2 added documents.extractor_version and the view
--- `claims_reviewed`.
+-- `claims_reviewed`.  Version 3 dropped the claims table's PRIMARY KEY and
+-- REFERENCES constraints (data/store.py rebuilds the table of an older store
+-- before running this file): their index lookups cost about as much as the
+-- rest of the insert, and the writer guarantees both (ids drawn from the
+-- sequence, claims written with their document in one transaction).
 CREATE TABLE IF NOT EXISTS meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
@@ -28,8 +32,8 @@ ALTER TABLE documents ADD COLUMN IF NOT EXISTS extractor_version VARCHAR;
 CREATE SEQUENCE IF NOT EXISTS claim_ids START 1;
 
 CREATE TABLE IF NOT EXISTS claims (
-    claim_id          BIGINT PRIMARY KEY DEFAULT nextval('claim_ids'),
-    doc_id            VARCHAR NOT NULL REFERENCES documents (doc_id),
+    claim_id          BIGINT NOT NULL DEFAULT nextval('claim_ids'),  -- unique: v3 has no index
+    doc_id            VARCHAR NOT NULL,    -- a stored document's (v3: not checked by the table)
     extractor_version VARCHAR NOT NULL,
     quote             VARCHAR NOT NULL,
     occurrence        INTEGER NOT NULL,

@@ -148,12 +148,33 @@ def _migrate(con, path: Path) -> None:
                          f"({SCHEMA_VERSION}); update the code")
     con.execute("BEGIN TRANSACTION")
     try:
+        old_claims = _constrained_claims(con)
+        if old_claims:
+            con.execute("ALTER TABLE claims RENAME TO claims_before_v3")
         con.execute(_SCHEMA_SQL)
+        if old_claims:
+            # Names read from the catalogue just above, not input.
+            quoted = ", ".join(f'"{c}"' for c in old_claims)
+            con.execute(f"INSERT INTO claims ({quoted}) SELECT {quoted} FROM claims_before_v3")
+            con.execute("DROP TABLE claims_before_v3")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _constrained_claims(con) -> list[str]:
+    """The columns of a claims table from before v3 (one with a key or foreign key), else []: v3 drops
+    those constraints, which DuckDB cannot do in place, so the table is rebuilt."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database() "
+        "AND table_name = 'claims' AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY', 'UNIQUE')").fetchone()[0]
+    if not found:
+        return []
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND table_name = 'claims' ORDER BY column_index").fetchall()]
 
 
 def schema_version(con) -> int:
@@ -238,12 +259,24 @@ def write_documents(con, items, extractor_version: str | None = None, replace: b
             # so the fact layer reads those back through claims_reviewed.
             fresh = facts.claim_records(CLAIM_COLUMNS, rows, [d for d, _, _ in new_docs])
             facts.update_facts(con, [d for d, _, _ in new_docs + redo_docs], transaction=False, claims=fresh,
-                               signatures=signatures)
+                               signatures=_signed(new_docs, signatures))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return written
+
+
+def _signed(docs, signatures: dict | None) -> dict:
+    """Near-duplicate signatures of new documents: those handed over, the rest made here from the text in
+    hand, all at once (dedupe.signatures_bytes), rather than one by one from the text read back."""
+    from . import dedupe
+
+    signatures = dict(signatures or {})
+    todo = [(did, s.text) for did, s, _ in docs if did not in signatures]
+    if todo:
+        signatures.update(zip([d for d, _ in todo], dedupe.signatures_bytes([t for _, t in todo])))
+    return signatures
 
 
 def _insert_documents(con, docs, version: str) -> None:
