@@ -48,7 +48,7 @@ class Context:
         rest = (text[a:p.start] + text[p.end:b]).strip()
         return p.value is not None and _DATE.match(p.value) is not None and len(rest) <= 6
 
-    def _sections(self, text: str, claim_starts: list[int]) -> dict[int, _Section]:
+    def _sections(self, text: str, claim_starts: list[int]) -> dict[int, _Section | None]:
         """Paragraph index → the heading section it lies in (short lines naming a period or a plan)."""
         out, current = {}, None
         starts = sorted(claim_starts)

@@ -151,7 +151,8 @@ def _plan(t: str, segs: Segments, ctx: Context, f: _Found, published: date | Non
                or ctx.section_target(f.para_index) or kinds.names_target(t[m.end:c_end]))
     if not planned or kinds.after_past_marker(t[max(0, m.start - 4):m.start]):
         return
-    if published is not None and f.period is not None and year_of(f.period) < published.year:
+    year = year_of(f.period)
+    if published is not None and year is not None and year < published.year:
         return  # 预计全省地区生产总值增长6% in a report on last year: a result
     if f.kind not in ("pct_change", "pp_change"):
         f.direction = None

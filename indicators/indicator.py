@@ -155,7 +155,7 @@ def after(chunk: str) -> tuple[int, int] | None:
     if not s:
         return None
     toks = _tokens(s)
-    run = []
+    run: list[str] = []
     for word, flag in toks:
         if (flag not in conf["noun_tags"] and not (flag == "a" and not run)) or word in conf["right"]:
             break
@@ -177,7 +177,10 @@ def _sectors() -> tuple[list[tuple[str, tuple[str, ...]]], list[tuple[str, tuple
     from .claim import SECTORS
 
     rows = rules.require(rules.load("sectors"), "sectors", list, "sectors")
-    strong, weak, seen_sector, seen_word = [], [], set(), {}
+    strong: list[tuple[str, tuple[str, ...]]] = []
+    weak: list[tuple[str, tuple[str, ...]]] = []
+    seen_sector: set[str] = set()
+    seen_word: dict[str, str] = {}
     for row in rows:
         sector = row.get("sector")
         if sector not in SECTORS:
@@ -209,11 +212,9 @@ def clean(phrase: str) -> str:
 @cache
 def _sector_patterns() -> tuple[re.Pattern, dict[str, int], re.Pattern, dict[str, int]]:
     """One pattern per tier over every keyword, and each keyword's sector rank (file order)."""
-    out = []
-    for table in _sectors():
-        rank = {w: i for i, (_, words) in enumerate(table) for w in words}
-        out += [re.compile(_alt(rank)), rank]  # plain words: `re` scans them faster than `regex`
-    return tuple(out)
+    strong, weak = (({w: i for i, (_, words) in enumerate(table) for w in words}) for table in _sectors())
+    # plain words: `re` scans them faster than `regex`
+    return re.compile(_alt(strong)), strong, re.compile(_alt(weak)), weak
 
 
 def sector_of(*texts: str | None, weak: bool = False) -> str | None:

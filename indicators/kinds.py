@@ -70,10 +70,10 @@ def _percent(window: str, value: float, after: str = "", earlier: str = "") -> t
     if last == "share":
         return "share", None
     if last == "lvl":
-        earlier = roles[:-1]
-        if "share" in earlier:
+        before_lvl = roles[:-1]
+        if "share" in before_lvl:
             return "share", None
-        for roles_here in (earlier, _last_cue(earlier_text)):
+        for roles_here in (before_lvl, _last_cue(earlier_text)):
             if "share" in roles_here:
                 return "share", None
             moves = [r for r in roles_here if r in ("up", "down")]

@@ -63,7 +63,9 @@ class Normalised:
 
     def __init__(self, original: str):
         self.original = original
-        pieces, index, last = [], [], 0
+        pieces: list[str] = []
+        index: list[int] = []
+        last = 0
         for m in _NOISE.finditer(original):
             pieces.append(original[last:m.start()])
             index.extend(range(last, m.start()))

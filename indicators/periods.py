@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import Any, Callable
 
 from . import numerals, rules
 from .scan import _alt
@@ -27,7 +28,7 @@ _WITHIN = ("m1", "m2", "qa", "qb", "mfirst", "mo", "d", "mand", "part")
 _ALONE = "_alone"
 
 
-def _groups(m: re.Match) -> dict[str, str | None]:
+def _groups(m: re.Match) -> dict[str, Any]:
     """The match's groups by name, the standalone month/quarter groups under their plain names."""
     g = m.groupdict()
     for name in _WITHIN:
@@ -94,9 +95,9 @@ def _tables():
     return rel, parts, plans
 
 
-def _resolve(m: dict[str, str | None], published: date | None, year_hint: int | None = None) -> str | None:
+def _resolve(m: dict[str, Any], published: date | None, year_hint: int | None = None) -> str | None:
     rel, parts, plans = _tables()
-    g = m.get
+    g: Callable[[str], Any] = m.get  # groups are str or None; each is tested before use
     if g("ya"):
         return f"{g('ya')}/{g('yb')}"
     if g("yc"):
