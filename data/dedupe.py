@@ -249,32 +249,38 @@ class DupIndex:
         self.threshold = threshold
         params = _lsh_params() if threshold == THRESHOLD else None
         self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, params=params)
-        self.sigs: dict[str, MinHash] = {}
         self.group: dict[str, str] = {}
         self.order: dict[str, int] = {}
+        self.ids: list[str] = []
+        # Every signature as one row of a matrix grown by doubling: a widely reprinted article has
+        # hundreds of candidates, scored by one fancy-indexed comparison instead of a stack of arrays.
+        self.values = np.empty((64, NUM_PERM), dtype=np.uint64)
 
     def load(self, doc_id: str, group_id: str, sig: MinHash) -> None:
         """Put back a document whose group is already known."""
         self.lsh.insert(doc_id, sig, check_duplication=False)
-        self.sigs[doc_id], self.group[doc_id] = sig, group_id
-        self.order[doc_id] = len(self.order)
+        row = len(self.ids)
+        if row == len(self.values):
+            self.values = np.concatenate([self.values, np.empty_like(self.values)])
+        self.values[row] = sig.hashvalues
+        self.group[doc_id], self.order[doc_id] = group_id, row
+        self.ids.append(doc_id)
 
     def add(self, doc_id: str, sig: MinHash) -> str:
         """The group of a new document: that of its most similar earlier near-duplicate, else its own."""
         if doc_id in self.group:
             return self.group[doc_id]
-        best = None
+        group = doc_id
         others = self.lsh.query(sig)
         if others:
-            # MinHash.jaccard (equal values / NUM_PERM) of every candidate at once: a widely reprinted
-            # article has dozens, and the per-pair call costs far more than its arithmetic.
-            equal = np.count_nonzero(np.stack([self.sigs[o].hashvalues for o in others]) == sig.hashvalues, axis=1)
-            for other, score in zip(others, (equal / len(sig.hashvalues)).tolist()):
-                if score >= self.threshold:
-                    rank = (-score, self.order[other])
-                    if best is None or rank < best[0]:
-                        best = (rank, other)
-        group = self.group[best[1]] if best else doc_id
+            # MinHash.jaccard (equal values / NUM_PERM) of every candidate at once; the best is the most
+            # similar, the earliest among equals.
+            rows = np.fromiter(map(self.order.__getitem__, others), dtype=np.intp, count=len(others))
+            scores = np.count_nonzero(self.values[rows] == sig.hashvalues, axis=1) / len(sig.hashvalues)
+            close = scores >= self.threshold
+            if close.any():
+                rows, scores = rows[close], scores[close]
+                group = self.group[self.ids[rows[scores == scores.max()].min()]]
         self.load(doc_id, group, sig)
         return group
 

@@ -154,7 +154,7 @@ def key_id(key: tuple) -> str:
     return _hash(*key)
 
 
-def _most_common(values):
+def _most_common(values: list):
     values = [v for v in values if v is not None]
     if len(values) < 3:  # most facts have one claim; with two, the first is the most common either way
         return values[0] if values else None
@@ -162,24 +162,35 @@ def _most_common(values):
 
 
 def build_facts(key: tuple, members: list[dict], groups: dict[str, str], now: datetime):
-    """The fact rows and member rows of one key's claims."""
+    """The fact rows (dicts) and member rows (tuples in MEMBER_COLUMNS order) of one key's claims."""
     if len(members) == 1:
         return _single(key, members[0], groups, now)
     return _general(key, members, groups, now)
 
 
+_SPAN = itemgetter("quote", "value", "value_high", "approx", "direction", "kind")
+# A member row's columns after fact_id, key_id, group_id and value_cluster, straight from the claim.
+_MEMBER_OF = itemgetter("claim_id", "doc_id", "value", "value_high", "unit", "direction", "approx", "quote",
+                        "indicator")
+
+
 def _general(key: tuple, members: list[dict], groups: dict[str, str], now: datetime):
+    interval = agreement.interval
     for m in members:
-        m["_span"] = agreement.span(m)
+        quote, value, high, approx, direction, kind = _SPAN(m)  # agreement.span, without its lookups
+        m["_span"] = interval(quote, value, high, approx or "exact", direction, kind)
     clusters = agreement.clusters(members)
-    by_doc: dict[str, set] = {}
-    for i, cl in enumerate(clusters):
-        for m in cl:
-            by_doc.setdefault(m["doc_id"], set()).add(i)
-    ambiguous = len(clusters) > 1 and any(len(s) > 1 for s in by_doc.values())
+    ambiguous = False
+    if len(clusters) > 1:
+        by_doc: dict[str, int] = {}
+        for i, cl in enumerate(clusters):
+            for m in cl:
+                if by_doc.setdefault(m["doc_id"], i) != i:
+                    ambiguous = True
     kid = key_id(key)
     parts = [[cl] for cl in clusters] if ambiguous else [clusters]
     facts, rows, used = [], [], set()
+    adcode = None if key[1].startswith("place:") else key[1]
     for part in parts:
         best = [agreement.best(cl) for cl in part]
         value_list = [_signed(b) for b in best]
@@ -187,33 +198,34 @@ def _general(key: tuple, members: list[dict], groups: dict[str, str], now: datet
         while fact_id in used:  # two split values with one best value: keep ids distinct, deterministically
             fact_id = _hash(fact_id, "again")
         used.add(fact_id)
-        every = [m for cl in part for m in cl]
+        every = [m for cl in part for m in cl] if len(part) > 1 else part[0]
+        docs = [m["doc_id"] for m in every]
         agreed = len(part) == 1
         head = best[0] if agreed else {}
+        lat = next((m for m in every if m["lat"] is not None), None)
         facts.append({
-            "fact_id": fact_id, "key_id": kid, "indicator": key[0],
-            "adcode": None if key[1].startswith("place:") else key[1],
-            "place": _most_common(m["place"] for m in every), "province": _most_common(m["province"] for m in every),
-            "period": key[2], "period_start": _most_common(m["period_start"] for m in every),
+            "fact_id": fact_id, "key_id": kid, "indicator": key[0], "adcode": adcode,
+            "place": _most_common([m["place"] for m in every]),
+            "province": _most_common([m["province"] for m in every]),
+            "period": key[2], "period_start": _most_common([m["period_start"] for m in every]),
             "kind": key[3], "unit": key[4], "direction": head.get("direction"),
-            "sector": _most_common(m["sector"] for m in every),
+            "sector": _most_common([m["sector"] for m in every]),
             "value": head.get("value"), "value_high": head.get("value_high"), "approx": head.get("approx"),
             "status": "agreed" if agreed else "conflict", "ambiguous": ambiguous, "n_values": len(part),
-            "value_list": value_list, "n_claims": len(every), "n_documents": len({m["doc_id"] for m in every}),
-            "n_sources": len({groups.get(m["doc_id"], m["doc_id"]) for m in every}),
-            "lat": next((m["lat"] for m in every if m["lat"] is not None), None),
-            "lon": next((m["lon"] for m in every if m["lat"] is not None), None),
+            "value_list": value_list, "n_claims": len(every), "n_documents": len(set(docs)),
+            "n_sources": len({groups.get(d, d) for d in docs}),
+            "lat": None if lat is None else lat["lat"], "lon": None if lat is None else lat["lon"],
             "updated_at": now})
         for i, cl in enumerate(part):
             for m in cl:
-                rows.append(_member(fact_id, kid, m, groups.get(m["doc_id"], m["doc_id"]), i))
+                cid, did, *rest = _MEMBER_OF(m)
+                rows.append((fact_id, kid, cid, did, groups.get(did, did), i, *rest))
     return facts, rows
 
 
-def _member(fact_id: str, kid: str, m: dict, group: str, cluster: int) -> dict:
-    return {"fact_id": fact_id, "key_id": kid, "claim_id": m["claim_id"], "doc_id": m["doc_id"], "group_id": group,
-            "value_cluster": cluster, "value": m["value"], "value_high": m["value_high"], "unit": m["unit"],
-            "direction": m["direction"], "approx": m["approx"], "quote": m["quote"], "indicator": m["indicator"]}
+def _member(fact_id: str, kid: str, m: dict, group: str, cluster: int) -> tuple:
+    cid, did, *rest = _MEMBER_OF(m)
+    return (fact_id, kid, cid, did, group, cluster, *rest)
 
 
 def _single(key: tuple, m: dict, groups: dict[str, str], now: datetime):
@@ -333,32 +345,48 @@ def _update(con, docs: set, given: dict, reviewed: bool, signatures: dict, group
         if seen:
             where += " OR key_id IN (SELECT key_id FROM fact_members WHERE doc_id IN (SELECT unnest(?::VARCHAR[])))"
             params.append(list(seen))
-        members = con.execute(f"SELECT key_id, doc_id, claim_id, group_id FROM fact_members WHERE {where}",
-                              params).fetchall()
-        touched = keys | {k for k, d, _, _ in members if d in docs}
-        others = [(fact_key(c), c) for c in
-                  _by_ids(con, "claim_id", sorted({c for _, d, c, _ in members if d not in docs}), reviewed)]
+        members = con.execute(f"SELECT key_id, doc_id, claim_id, group_id, fact_id, value_cluster FROM fact_members "
+                              f"WHERE {where}", params).fetchall()
+        touched = keys | {m[0] for m in members if m[1] in docs}
+        old = {m[2]: m for m in members if m[1] not in docs}
+        # Without reviews a claim never changes once written, so an old member is still in the key its
+        # member row names (the same key as a new claim's, as no document was seen before).
+        known = {} if reviewed or seen else {key_id(k): k for k, _ in keyed if k}
+        others = []
+        for c in _by_ids(con, "claim_id", sorted(old), reviewed):
+            k = known.get(old[c["claim_id"]][0])
+            others.append((k if k is not None else fact_key(c), c))
         # A claim reviewed into another key since its document was last seen: take its document in too.
         stale = {c["doc_id"] for k, c in others if k is None or key_id(k) not in touched} - docs
         if not stale:
             break
         docs |= stale
     # Groups never move once given, so the other documents' are those their member rows hold.
-    groups = {d: g for _, d, _, g in members if d not in docs}
+    groups = {m[1]: m[3] for m in members if m[1] not in docs}
     if seen:
         groups.update(dedupe.assign_groups(con, seen, signatures))
         grouped = None
     if given:  # written in this transaction, so one ingest time: placed in doc id order, as a rebuild does
         groups.update(dedupe.place(con, [(d, signatures.get(d)) for d in sorted(given)], grouped))
-    stored = list({k for k, _, _, _ in members})  # facts exist only for keys with members
+    facts, rows = _build(keyed + others, groups)
+    stored = list({m[0] for m in members})  # facts exist only for keys with members
     if stored:
-        con.execute("DELETE FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [stored])
         con.execute("DELETE FROM facts WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [stored])
-    n = _write(con, keyed + others, groups)
-    return {"documents": len(docs), "keys": len(touched), "facts": n}
+        if known:
+            # Most old members keep their row (same fact, same value cluster, same claim): only the rows
+            # that moved are replaced, where rewriting every member of a widely reported key costs most.
+            new = {r[2]: r for r in rows}
+            moved = [c for c, m in old.items() if (r := new.get(c)) is None or r[0] != m[4] or r[5] != m[5]]
+            rows = [r for r in rows if (m := old.get(r[2])) is None or r[0] != m[4] or r[5] != m[5]]
+            if moved:
+                con.execute("DELETE FROM fact_members WHERE claim_id IN (SELECT unnest(?::BIGINT[]))", [moved])
+        else:
+            con.execute("DELETE FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [stored])
+    _insert_rows(con, facts, rows)
+    return {"documents": len(docs), "keys": len(touched), "facts": len(facts)}
 
 
-def _write(con, keyed: list[tuple], groups: dict[str, str]) -> int:
+def _build(keyed: list[tuple], groups: dict[str, str]) -> tuple[list[dict], list[tuple]]:
     by_key: dict[tuple, list[dict]] = {}
     for k, c in keyed:
         if k is not None:
@@ -369,19 +397,22 @@ def _write(con, keyed: list[tuple], groups: dict[str, str]) -> int:
         f, r = build_facts(k, by_key[k], groups, now)
         facts += f
         rows += r
-    _insert(con, "facts", FACT_COLUMNS, facts)
-    _insert(con, "fact_members", MEMBER_COLUMNS, rows)
-    return len(facts)
+    return facts, rows
 
 
-def _insert(con, table: str, columns: tuple, rows: list[dict]) -> None:
-    if not rows:
-        return
+def _insert_rows(con, facts: list[dict], rows: list[tuple]) -> None:
+    if facts:
+        _insert(con, "facts", FACT_COLUMNS, [list(map(itemgetter(c), facts)) for c in FACT_COLUMNS])
+    if rows:
+        _insert(con, "fact_members", MEMBER_COLUMNS, list(zip(*rows)))
+
+
+def _insert(con, table: str, columns: tuple, values: list) -> None:
     import pyarrow as pa
 
     from .store import _insert_arrow  # one bulk-insert path for every table of the store
 
-    _insert_arrow(con, table, columns, pa.table({c: list(map(itemgetter(c), rows)) for c in columns}))
+    _insert_arrow(con, table, columns, pa.table(dict(zip(columns, values))))
 
 
 def rebuild_facts(con) -> dict:
@@ -395,12 +426,13 @@ def rebuild_facts(con) -> dict:
         groups = dedupe.assign_groups(con, [r[0] for r in con.execute(
             "SELECT doc_id FROM documents ORDER BY ingested_at, doc_id").fetchall()])
         claims = _claims(con, "TRUE", [], con.execute("SELECT EXISTS (SELECT 1 FROM reviews)").fetchone()[0])
-        n = _write(con, [(fact_key(c), c) for c in claims], groups)
+        facts, rows = _build([(fact_key(c), c) for c in claims], groups)
+        _insert_rows(con, facts, rows)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return {"documents": len(groups), "claims": len(claims), "facts": n}
+    return {"documents": len(groups), "claims": len(claims), "facts": len(facts)}
 
 
 def has_facts(con) -> bool:
