@@ -6,7 +6,6 @@ import re
 from collections import Counter
 from functools import cache, lru_cache
 
-import regex
 
 from . import rules, wordcut
 from .scan import _alt
@@ -27,11 +26,15 @@ def _conf():
     return {
         "right": right,
         # 收购价为每斤1.38元: a trailing 每 + unit makes a rate, not part of the indicator
-        "right_re": regex.compile(f"(?:{_alt(right)}|{regex.escape(data['per_marker'])}.)\\s*$"),
-        "right_reach": max(len(w) for w in right) + 2,  # + 2: 每 and its unit
+        # Trim words by length, longest first: a word ends where the number's words begin, so
+        # a few slice lookups find it where a pattern search would scan the chunk.
+        "right_set": frozenset(right),
+        "right_lengths": sorted({len(w) for w in right} | {2}, reverse=True),  # 2: 每 and its unit
         "split_words": set(rules.word_list(_NAME, "split_after")),
         "left": left,
         "seps": seps,
+        # greedy: the match ends just after the last separator
+        "last_sep": re.compile("(?s).*[" + "".join(re.escape(c) for c in sorted(seps)) + "]"),
         "max": int(data["max_length"]),
         "noun_tags": set(rules.word_list(_NAME, "noun_tags")),
         "drop_left_tags": set(rules.word_list(_NAME, "drop_left_tags")),
@@ -50,13 +53,6 @@ def _tokens(chunk: str) -> tuple[tuple[str, str], ...]:
     return tuple(wordcut.lcut(chunk))
 
 
-def _last_piece(s: str, seps: set[str]) -> str:
-    for i in range(len(s) - 1, -1, -1):
-        if s[i] in seps:
-            return s[i + 1:]
-    return s
-
-
 def _is_place(word: str, conf) -> bool:
     return len(word) >= 2 and word.endswith(conf["place_suffixes"]) and word not in conf["not_places"]
 
@@ -64,14 +60,14 @@ def _is_place(word: str, conf) -> bool:
 def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     """Span in `chunk` (text before a number, same clause) of the indicator phrase ending there."""
     conf = _conf()
-    seps = conf["seps"]
     end = _trim_right(chunk, 0, len(chunk), conf)
     if end and chunk[end - 1] in ")）":
         # 固定资产投资(不含农户)436530亿元: a note in brackets stands between indicator and number
         opening = max(chunk.rfind("(", 0, end), chunk.rfind("（", 0, end))
         if opening > 0:
             end = _trim_right(chunk, 0, opening, conf)
-    start = _after_last_sep(chunk, end, seps)
+    last_sep = conf["last_sep"].match(chunk, 0, end)
+    start = last_sep.end() if last_sep else 0
     if share:
         for word in conf["share_split"]:
             at = chunk.rfind(word, start, end)
@@ -107,24 +103,20 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     return start, end
 
 
-def _after_last_sep(chunk: str, end: int, seps: set[str]) -> int:
-    for i in range(end - 1, -1, -1):
-        if chunk[i] in seps:
-            return i + 1
-    return 0
-
-
 def _trim_right(chunk: str, start: int, end: int, conf) -> int:
     """Move `end` left past the verbs and particles between an indicator and its number."""
-    pattern, reach = conf["right_re"], conf["right_reach"]
+    words, lengths, per = conf["right_set"], conf["right_lengths"], conf["per"]
     while end > start:
-        # A match is a trim word plus trailing spaces: it cannot start further back than that,
-        # so the search need not walk the whole chunk (rstrip strips at least what \s matches).
-        spaces = end - len(chunk[start:end].rstrip())
-        m = pattern.search(chunk, max(start, end - spaces - reach), end)
-        if m is None:
+        stop = end
+        while stop > start and chunk[stop - 1].isspace():
+            stop -= 1  # spaces before the number go with the trimmed word
+        for n in lengths:
+            a = stop - n
+            if a >= start and (chunk[a:stop] in words or (n == 2 and chunk[a] == per)):
+                end = a
+                break
+        else:
             return end
-        end = m.start()
     return end
 
 
