@@ -6,7 +6,6 @@ import re
 from collections import Counter
 from functools import cache, lru_cache
 
-
 from . import rules, wordcut
 from .scan import _alt
 
