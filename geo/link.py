@@ -5,12 +5,11 @@ import bisect
 from bisect import bisect_left, bisect_right
 import functools
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import gazetteer, names
 from .mentions import Mention, ancestors, chain, group, lca, scan
 from .resolve import cues, focus, resolve
-from .rebuild import replacer
 from .text import Layout, layout
 
 
@@ -230,19 +229,9 @@ _START_END = operator.attrgetter("start", "end")
 
 
 def link(text: str, claims: list, published=None) -> list:
-    """Claims with place, province, adcode, place_level, lat and lon filled from `text`."""
+    """Copies of `claims` (dataclasses) with place, province, adcode, place_level, lat and lon
+    filled from `text`; the extractor builds its claims after `places` instead."""
     if not claims:
         return list(claims)
-    out = []
-    made: dict[type, object] = {}
-    for c, values in zip(claims, _places(analyse(text), map(_START_END, claims))):
-        if values:
-            cls = type(c)
-            rebuild = made.get(cls)
-            if rebuild is None:
-                c = replacer(cls, PLACE_FIELDS)(c, values)
-                made[cls] = replacer(cls, PLACE_FIELDS)  # after a first use: the checked builder
-            else:
-                c = rebuild(c, values)
-        out.append(c)
-    return out
+    return [replace(c, **dict(zip(PLACE_FIELDS, values))) if values else c
+            for c, values in zip(claims, _places(analyse(text), map(_START_END, claims)))]

@@ -52,8 +52,10 @@ def extract(text: str, published: date | str | None = None, doc: str | None = No
     ctx = Context(t, segs, published, [f.m.start for f in found])
     _describe(t, norm, segs, ctx, found, published)
     _assign_sectors(t, found)
-    claims = [_claim(text, norm, f, doc) for f in found]
-    return _link(text, claims, published)
+    spans = [norm.span(f.m.start, f.m.end) for f in found]
+    occurrences = _occurrences(text, spans)
+    return [_claim(text, norm, f, doc, span, n, place)
+            for f, span, n, place in zip(found, spans, occurrences, _places(text, spans))]
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -174,28 +176,53 @@ def _assign_sectors(t: str, found: list[_Found]) -> None:
                     or indicator.sector_of(f.name, t[f.sentence[0]:f.sentence[1]], weak=True) or "other")
 
 
-def _claim(text: str, norm: Normalised, f: _Found, doc: str | None) -> Claim:
+def _claim(text: str, norm: Normalised, f: _Found, doc: str | None, span: tuple[int, int], occurrence: int,
+           place: tuple | None) -> Claim:
     m = f.m
-    start, end = norm.span(m.start, m.end)
-    quote = text[start:end]
+    start, end = span
     u = rules.unit(f.unit)
     value = float(f"{m.value:.15g}")  # 1026.6 * 1e8, not 102659999999.99998
     ss, se = norm.span(f.sentence[0], max(f.sentence[0] + 1, f.sentence[1]))
+    place, province, adcode, level, lat, lon = place or _NO_PLACE
     return Claim(
-        doc=doc, quote=quote, start=start, end=end, occurrence=text.count(quote, 0, start) + 1,
+        doc=doc, quote=text[start:end], start=start, end=end, occurrence=occurrence,
         value=value, value_high=m.value_high, unit=u.output,
         value_canonical=float(f"{value * u.factor:.15g}"), unit_canonical=u.canonical,
         kind=f.kind, direction=f.direction, approx=m.approx, indicator=f.name, sector=f.sector,
-        period=f.period, sentence=text[ss:se].strip(),
+        period=f.period, place=place, province=province, adcode=adcode, place_level=level, lat=lat, lon=lon,
+        sentence=text[ss:se].strip(),
     )
+
+
+_NO_PLACE = (None,) * 6
+
+
+def _occurrences(text: str, spans: list[tuple[int, int]]) -> list[int]:
+    """For each span, 1 + how often its text occurs before it (as `str.count` counts, without
+    overlaps), each text's matches walked once along the document instead of counted from the start."""
+    out = []
+    walked: dict[str, list[int]] = {}  # quote → [where the count's scan resumes, matches so far]
+    for start, end in spans:
+        quote = text[start:end]
+        state = walked.get(quote)
+        if state is None or state[0] > start:
+            state = walked[quote] = [0, 0]
+        pos, n = state
+        size = len(quote) or 1
+        while (at := text.find(quote, pos, start)) >= 0:
+            n += 1
+            pos = at + size
+        state[0], state[1] = pos, n
+        out.append(n + 1)
+    return out
 
 
 def _shift(span: tuple[int, int] | None, by: int) -> tuple[int, int] | None:
     return None if span is None else (span[0] + by, span[1] + by)
 
 
-def _link(text: str, claims: list[Claim], published: date | None) -> list[Claim]:
-    """Fill places from geo/ (which never imports this package)."""
+def _places(text: str, spans: list[tuple[int, int]]) -> list[tuple | None]:
+    """Each span's place values (geo.PLACE_FIELDS) from geo/, which never imports this package."""
     import geo
 
-    return geo.link(text, claims, published)
+    return geo.places(text, spans)
