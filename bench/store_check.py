@@ -13,7 +13,10 @@ they differ from run to run) per scenario:
   rebuild   the same store after rebuild_facts (incremental upkeep must equal a rebuild);
   writes    store.write_documents straight, as bench/ingest_speed.py's "writes" phase does (claims
             handed over, no near-duplicate signatures), in batches of 50, with text variants;
-  pool      ingest with 2 worker processes in one batch of 500.
+  pool      ingest with 2 worker processes in one batch of 500;
+  reprints  six articles written 240 times each with some values varied per copy (facts of hundreds
+            of members, intervals inserted before stored ones, values too precise to meet
+            themselves), a review midway (the rest of the writes take the reviewed path).
 
 `--code DIR` takes the store (data/) from another checkout, e.g. an old commit's `git archive`;
 `--extractor DIR` takes indicators/ and geo/ from another (keep it fixed when comparing store code:
@@ -117,6 +120,39 @@ def scenario_writes(tmp: Path) -> dict:
     return out
 
 
+def scenario_reprints(tmp: Path) -> dict:
+    """A few articles written hundreds of times (facts with hundreds of members, one near-duplicate
+    group), some values moved up or down per copy (intervals inserted before and after the stored
+    ones, conflicts, ambiguous keys), some made too precise to meet themselves; a review midway."""
+    from data import store
+    from data.worker import claim_rows
+    from indicators.reader import Source
+
+    items = _sources(0)[:6]
+    vi = store.CLAIM_FIELDS.index("value")
+    base = [claim_rows(s.text, s.published, s.name) for s in items]
+    con = store.connect(tmp / "reprints.duckdb")
+    docs = []
+    for copy in range(240):
+        for k, s in enumerate(items):
+            rows = []
+            for j, c in enumerate(base[k]):
+                c = tuple(c)
+                if (j + copy) % 11 == 0:
+                    c = c[:vi] + (c[vi] * (0.5 if copy % 2 else 1.5),) + c[vi + 1:]
+                elif (7 * j + copy) % 97 == 0:
+                    c = c[:vi] + (12345678901.0,) + c[vi + 1:]
+                rows.append(c)
+            docs.append((Source(name=f"{s.name}-{copy}", path="bench", text=f"{s.text}\n（{copy}）"), rows))
+    for i in range(0, len(docs), 60):
+        store.write_documents(con, docs[i:i + 60])
+        if i == 1080:
+            _reviews(con)
+    out = _dump(con)
+    con.close()
+    return out
+
+
 def scenario_pool(tmp: Path) -> dict:
     from data import store
     from data.ingest import run
@@ -132,7 +168,8 @@ def dump(out: Path) -> None:
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         ingest, rebuilt = scenario_ingest(tmp)
-        result = {"ingest": ingest, "rebuild": rebuilt, "writes": scenario_writes(tmp), "pool": scenario_pool(tmp)}
+        result = {"ingest": ingest, "rebuild": rebuilt, "writes": scenario_writes(tmp), "pool": scenario_pool(tmp),
+                  "reprints": scenario_reprints(tmp)}
     out.write_text(json.dumps(result, ensure_ascii=False, indent=0), encoding="utf-8")
     print(f"{out}: " + ", ".join(f"{s} {sum(len(t['rows']) for t in v.values())} rows" for s, v in result.items()))
 

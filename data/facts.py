@@ -333,6 +333,11 @@ def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = N
 
 
 def _update(con, docs: set, given: dict, reviewed: bool, signatures: dict, grouped: int | None) -> dict:
+    from . import fact_state
+
+    if not reviewed and given.keys() == docs:  # new documents only, no reviews: kept state, no re-reading
+        return fact_state.update(con, given, signatures, grouped)
+    fact_state.forget(con)  # what follows changes facts the kept states do not follow
     while True:
         # The documents' own claims that can join a fact (the others drop out of facts anyway).
         seen = docs - given.keys()  # documents that may be in facts already (not written just now)
@@ -349,13 +354,7 @@ def _update(con, docs: set, given: dict, reviewed: bool, signatures: dict, group
                               f"WHERE {where}", params).fetchall()
         touched = keys | {m[0] for m in members if m[1] in docs}
         old = {m[2]: m for m in members if m[1] not in docs}
-        # Without reviews a claim never changes once written, so an old member is still in the key its
-        # member row names (the same key as a new claim's, as no document was seen before).
-        known = {} if reviewed or seen else {key_id(k): k for k, _ in keyed if k}
-        others = []
-        for c in _by_ids(con, "claim_id", sorted(old), reviewed):
-            k = known.get(old[c["claim_id"]][0])
-            others.append((k if k is not None else fact_key(c), c))
+        others = [(fact_key(c), c) for c in _by_ids(con, "claim_id", sorted(old), reviewed)]
         # A claim reviewed into another key since its document was last seen: take its document in too.
         stale = {c["doc_id"] for k, c in others if k is None or key_id(k) not in touched} - docs
         if not stale:
@@ -372,16 +371,7 @@ def _update(con, docs: set, given: dict, reviewed: bool, signatures: dict, group
     stored = list({m[0] for m in members})  # facts exist only for keys with members
     if stored:
         con.execute("DELETE FROM facts WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [stored])
-        if known:
-            # Most old members keep their row (same fact, same value cluster, same claim): only the rows
-            # that moved are replaced, where rewriting every member of a widely reported key costs most.
-            new = {r[2]: r for r in rows}
-            moved = [c for c, m in old.items() if (r := new.get(c)) is None or r[0] != m[4] or r[5] != m[5]]
-            rows = [r for r in rows if (m := old.get(r[2])) is None or r[0] != m[4] or r[5] != m[5]]
-            if moved:
-                con.execute("DELETE FROM fact_members WHERE claim_id IN (SELECT unnest(?::BIGINT[]))", [moved])
-        else:
-            con.execute("DELETE FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [stored])
+        con.execute("DELETE FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [stored])
     _insert_rows(con, facts, rows)
     return {"documents": len(docs), "keys": len(touched), "facts": len(facts)}
 
@@ -417,6 +407,9 @@ def _insert(con, table: str, columns: tuple, values: list) -> None:
 
 def rebuild_facts(con) -> dict:
     """Recompute every fact, and every near-duplicate group, from the claims in one transaction."""
+    from . import fact_state
+
+    fact_state.forget(con)
     con.execute("BEGIN TRANSACTION")
     try:
         ensure_schema(con)

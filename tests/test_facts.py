@@ -326,3 +326,62 @@ def test_bad_synonym_tables_are_refused_naming_the_file(tmp_path, body, problem)
     with pytest.raises(facts.SynonymError, match=problem) as err:
         facts.synonyms(path)
     assert str(path) in str(err.value)
+
+
+# -- the kept per-key state (data/fact_state.py) ---------------------------------------------------
+
+def _copies(n: int, start: int = 0) -> list[tuple]:
+    # One article reprinted n times; every third copy states another value (inserted below or above
+    # the stored ones), every seventh a second one too (an ambiguous key), one a value too precise to
+    # meet itself (its own interval each time, in a key of its own).
+    out = []
+    for k in range(start, start + n):
+        text = f"2024年黑龙江省粮食总产量1640亿斤，吉林省粮食总产量837亿斤。（{k}）"
+        cs = [claim(text, "1640亿斤", 1.64e11, "斤"), claim(text, "837亿斤", 8.37e10, "斤", where=JL)]
+        if k % 3 == 0:
+            cs[0].value = 1.64e11 * (0.5 if k % 2 else 1.5)
+        if k % 7 == 0:
+            cs.append(claim(text, "837亿斤", 8.37e10, "斤"))
+        if k in (40, 41):
+            cs.append(claim(text, "837亿斤", 12345678901.0, "斤", indicator="粮食播种面积", where=JL))
+        out.append((Source(name=f"copy{k}", path="c.txt", text=text), cs))
+    return out
+
+
+def test_kept_state_survives_rollbacks_other_cursors_and_reviews_as_a_rebuild_would(con, monkeypatch):
+    from data import fact_state
+
+    for i in range(0, 60, 10):
+        store.write_documents(con, _copies(10, i))
+    # A batch whose transaction fails after the fact layer ran: the kept state must not follow it.
+    original = facts.update_facts
+
+    def failing(*args, **kwargs):
+        original(*args, **kwargs)
+        raise RuntimeError("fails before commit")
+
+    monkeypatch.setattr(facts, "update_facts", failing)
+    with pytest.raises(RuntimeError):
+        store.write_documents(con, _copies(10, 60))
+    monkeypatch.setattr(facts, "update_facts", original)
+    assert con in fact_state._CACHES
+    store.write_documents(con, _copies(10, 60))
+    _same_as_rebuilt(con)
+    store.write_documents(con, _copies(10, 70))
+    store.write_documents(con, _copies(10, 80))  # kept state in use
+    store.write_documents(con.cursor(), _copies(10, 90))  # another cursor on the same store
+    store.write_documents(con, _copies(10, 100))
+    assert max(r[0] for r in con.execute("SELECT n_claims FROM facts").fetchall()) >= 100
+    assert con.execute("SELECT count(*) FROM facts WHERE ambiguous").fetchone()[0]
+    _same_as_rebuilt(con)
+    store.write_documents(con, _copies(10, 110))
+    cid = con.execute("SELECT min(claim_id) FROM fact_members").fetchone()[0]
+    store.add_review(con, cid, "corrected", "value", "999")
+    store.write_documents(con, _copies(10, 120))
+    _same_as_rebuilt(con)
+
+
+def _same_as_rebuilt(con) -> None:
+    incremental = _state(con)
+    facts.rebuild_facts(con)
+    assert _state(con) == incremental

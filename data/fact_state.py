@@ -1,0 +1,323 @@
+"""The fact layer's fast path: new documents joining facts without re-reading the facts' old members.
+
+Without reviews, and when every document of a batch is new, a fact key's result depends only on its
+members' intervals (data/agreement.py) and, per interval, on a few aggregates: how many members, the
+best statement, the first member with coordinates, counts of place/province/period start/sector
+with the first claim id stating each, and which documents and near-duplicate groups state it.
+`KeyState` holds those per distinct interval, so a batch updates them with its own claims and
+rebuilds the fact rows from them, at a cost set by the key's distinct values, not its members.
+
+The states live in memory, per connection (a read-write connection holds DuckDB's file lock, so no
+other process writes while it lives).  A state is trusted only while nothing else touched the
+store: every other update in this process bumps a per-file generation (`forget`), and the fact row
+written last by the fast path is read back on the next call (a rolled-back batch leaves it with an
+older `updated_at`).  A key holding an interval too narrow to meet itself (a huge value written
+out in full digits: each such claim is a value of its own) takes the general path, data/facts.py.
+"""
+from __future__ import annotations
+
+import weakref
+from array import array
+from datetime import datetime, timezone
+
+from . import agreement, dedupe, facts
+
+MAX_KEYS = 50_000  # cached states per connection; the oldest touched are dropped first
+MIN_CACHED = 3     # smaller keys are cheaper to read back than to keep
+_FIELDS = ("place", "province", "period_start", "sector")
+
+
+class _Span:
+    __slots__ = ("n", "cids", "stored", "assigned", "best", "lat", "fields", "docs", "groups")
+
+    def __init__(self):
+        self.n = 0
+        self.cids = array("q")    # every member's claim id; the first `stored` have member rows
+        self.stored = 0
+        self.assigned = None      # (fact_id, value_cluster) of the stored rows
+        self.best = None          # (approx != "exact", claim_id, value, value_high, direction, approx)
+        self.lat = None           # (claim_id, lat, lon) of the first member with a latitude
+        self.fields = ({}, {}, {}, {})  # per _FIELDS: value → [count, first claim id]
+        self.docs = 0             # documents whose members in the key all state this interval
+        self.groups = 0           # near-duplicate groups likewise
+
+
+class KeyState:
+    """One fact key's members, aggregated per distinct interval."""
+
+    __slots__ = ("spans", "multi_docs", "group_at", "multi_groups", "degenerate")
+
+    def __init__(self):
+        self.spans: dict[tuple, _Span] = {}
+        self.multi_docs: dict[str, set] = {}    # documents stating several intervals → those intervals
+        self.group_at: dict[str, tuple] = {}    # groups stating one interval → it
+        self.multi_groups: dict[str, set] = {}
+        self.degenerate = False
+
+    def add_doc(self, group: str, claims: list[dict], spans: list[tuple]) -> None:
+        """Add one document's claims of this key (with their intervals); a document is added once."""
+        mine = set(spans)
+        for c, s in zip(claims, spans):
+            sp = self.spans.get(s)
+            if sp is None:
+                sp = self.spans[s] = _Span()
+                if agreement.meet(s, s) is None:
+                    self.degenerate = True
+            cid = c["claim_id"]
+            sp.n += 1
+            sp.cids.append(cid)
+            cand = (c["approx"] != "exact", cid, c["value"], c["value_high"], c["direction"], c["approx"])
+            if sp.best is None or cand[:2] < sp.best[:2]:
+                sp.best = cand
+            if c["lat"] is not None and (sp.lat is None or cid < sp.lat[0]):
+                sp.lat = (cid, c["lat"], c["lon"])
+            for counts, name in zip(sp.fields, _FIELDS):
+                v = c[name]
+                if v is not None:
+                    got = counts.get(v)
+                    if got is None:
+                        counts[v] = [1, cid]
+                    else:
+                        got[0] += 1
+                        got[1] = min(got[1], cid)
+        if len(mine) == 1:
+            self.spans[spans[0]].docs += 1
+        else:
+            self.multi_docs[claims[0]["doc_id"]] = mine
+        if group in self.multi_groups:
+            self.multi_groups[group] |= mine
+        elif group in self.group_at:
+            at = self.group_at[group]
+            if mine != {at}:
+                del self.group_at[group]
+                self.spans[at].groups -= 1
+                self.multi_groups[group] = mine | {at}
+        elif len(mine) == 1:
+            self.group_at[group] = spans[0]
+            self.spans[spans[0]].groups += 1
+        else:
+            self.multi_groups[group] = set(mine)
+
+    def emit(self, key: tuple, kid: str, now: datetime):
+        """The key's fact rows (what facts.build_facts makes of its members) and (span → (fact_id,
+        value_cluster)) for every interval."""
+        order = sorted(self.spans)
+        clusters, common = [], None
+        for s in order:  # agreement.clusters over distinct intervals: a repeated one always joins its own
+            both = agreement.meet(common, s) if common else None
+            if both is None:
+                clusters.append([s])
+                common = s
+            else:
+                clusters[-1].append(s)
+                common = both
+        ambiguous = False
+        if len(clusters) > 1:
+            at = {s: i for i, cl in enumerate(clusters) for s in cl}
+            ambiguous = any(len({at[s] for s in ss}) > 1 for ss in self.multi_docs.values())
+        parts = [[cl] for cl in clusters] if ambiguous else [clusters]
+        adcode = None if key[1].startswith("place:") else key[1]
+        out, where, used = [], {}, set()
+        for part in parts:
+            best = [self._best(cl) for cl in part]
+            value_list = [-b[2] if b[4] == "down" and key[3] in agreement.CHANGE_KINDS else b[2] for b in best]
+            fact_id = facts._hash(kid, repr(value_list[0])) if ambiguous else kid
+            while fact_id in used:
+                fact_id = facts._hash(fact_id, "again")
+            used.add(fact_id)
+            every = [s for cl in part for s in cl]
+            inside = set(every)
+            for i, cl in enumerate(part):
+                for s in cl:
+                    where[s] = (fact_id, i)
+            agreed = len(part) == 1
+            head = best[0] if agreed else (None, None, None, None, None, None)
+            lat = next((self.spans[s].lat for s in every if self.spans[s].lat is not None), None)
+            common_of = [self._most_common(every, f) for f in range(len(_FIELDS))]
+            n_docs = sum(self.spans[s].docs for s in every) + sum(
+                1 for ss in self.multi_docs.values() if not ss.isdisjoint(inside))
+            n_sources = sum(self.spans[s].groups for s in every) + sum(
+                1 for ss in self.multi_groups.values() if not ss.isdisjoint(inside))
+            out.append({
+                "fact_id": fact_id, "key_id": kid, "indicator": key[0], "adcode": adcode,
+                "place": common_of[0], "province": common_of[1], "period": key[2], "period_start": common_of[2],
+                "kind": key[3], "unit": key[4], "direction": head[4], "sector": common_of[3],
+                "value": head[2], "value_high": head[3], "approx": head[5],
+                "status": "agreed" if agreed else "conflict", "ambiguous": ambiguous, "n_values": len(part),
+                "value_list": value_list, "n_claims": sum(self.spans[s].n for s in every),
+                "n_documents": n_docs, "n_sources": n_sources,
+                "lat": None if lat is None else lat[1], "lon": None if lat is None else lat[2], "updated_at": now})
+        return out, where
+
+    def _best(self, cluster: list[tuple]) -> tuple:
+        # agreement.best: narrowest interval, exact first, earliest claim.
+        return min(((s[1] - s[0], *self.spans[s].best[:2]), self.spans[s].best) for s in cluster)[1]
+
+    def _most_common(self, every: list[tuple], f: int):
+        # facts._most_common over the members in interval order: most frequent, ties to the first seen
+        # (the earliest interval stating the value, then its lowest claim id).
+        total: dict = {}
+        for rank, s in enumerate(every):
+            for v, (n, cid) in self.spans[s].fields[f].items():
+                got = total.get(v)
+                if got is None:
+                    total[v] = [n, (rank, cid)]
+                else:
+                    got[0] += n
+        if not total:
+            return None
+        return min(total.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[0]
+
+
+class _Cache:
+    __slots__ = ("gen", "probe", "keys")
+
+    def __init__(self, gen: int):
+        self.gen, self.probe, self.keys = gen, None, {}
+
+
+_CACHES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # connection → _Cache
+_GEN: dict = {}  # database file (None: in-memory) → generation, bumped by every fact update in this process
+
+
+def forget(con) -> None:
+    """Another kind of update (reviews, re-extraction, a rebuild) is changing the facts: distrust every state."""
+    from .store import db_path
+
+    path = db_path(con)
+    _GEN[path] = _GEN.get(path, 0) + 1
+    _CACHES.pop(con, None)
+
+
+def _cache(con) -> _Cache:
+    from .store import db_path
+
+    path = db_path(con)
+    gen = _GEN.get(path, 0)
+    cache = _CACHES.get(con)
+    if cache is not None and cache.gen == gen and cache.probe is not None:
+        row = con.execute("SELECT updated_at FROM facts WHERE fact_id = ?", [cache.probe[0]]).fetchone()
+        if row is not None and row[0] == cache.probe[1]:
+            return cache
+    elif cache is not None and cache.gen == gen:
+        return cache
+    _GEN[path] = gen + 1  # this connection's next state is the newest; other connections' are not
+    cache = _CACHES[con] = _Cache(gen + 1)
+    return cache
+
+
+def _span(c: dict) -> tuple:
+    return agreement.interval(c["quote"], c["value"], c["value_high"], c["approx"] or "exact", c["direction"],
+                              c["kind"])
+
+
+def _by_doc(claims: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for c in claims:
+        out.setdefault(c["doc_id"], []).append(c)
+    return out
+
+
+def update(con, given: dict, signatures: dict, grouped) -> dict:
+    """facts._update for a batch of new documents in a store without reviews."""
+    try:
+        return _update(con, given, signatures, grouped)
+    except BaseException:
+        _CACHES.pop(con, None)  # half-updated states
+        raise
+
+
+def _update(con, given: dict, signatures: dict, grouped) -> dict:
+    cache = _cache(con)
+    new: dict[tuple, list[dict]] = {}
+    for cs in given.values():
+        for c in cs:
+            k = facts.fact_key(c)
+            if k is not None:
+                new.setdefault(k, []).append(c)
+    kids = {k: facts.key_id(k) for k in new}
+    spans = {k: [_span(c) for c in cs] for k, cs in new.items()}
+    # A cached key gaining an interval that cannot meet itself goes the general way: read it back.
+    for k in new:
+        if k in cache.keys and any(agreement.meet(s, s) is None for s in spans[k]):
+            del cache.keys[k]
+    missing = {kids[k]: k for k in new if k not in cache.keys}
+    rows = con.execute("SELECT key_id, doc_id, claim_id, group_id, fact_id, value_cluster FROM fact_members "
+                       "WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [list(missing)]).fetchall() if missing else []
+    old = {r[2]: r for r in rows}
+    groups = dedupe.place(con, [(d, signatures.get(d)) for d in sorted(given)], grouped)
+    states, stored, slow = {}, set(), {}
+    read: dict[tuple, list[dict]] = {}
+    for c in facts._by_ids(con, "claim_id", sorted(old), False):
+        read.setdefault(missing[old[c["claim_id"]][0]], []).append(c)
+    # A member row whose claim is gone (never expected without reviews) goes, as facts._update drops it.
+    lost = set(old) - {c["claim_id"] for cs in read.values() for c in cs}
+    for k in new:
+        if k in cache.keys:
+            states[k] = cache.keys[k]
+            if states[k].spans:
+                stored.add(kids[k])
+            continue
+        st = KeyState()
+        members = read.get(k, [])
+        for did, cs in _by_doc(members).items():
+            st.add_doc(old[cs[0]["claim_id"]][3], cs, [_span(c) for c in cs])
+        if members:
+            stored.add(kids[k])
+            for s, sp in st.spans.items():  # the rows as stored; mixed rows (never expected) all move
+                sp.stored = len(sp.cids)
+                marks = {old[cid][4:6] for cid in sp.cids}
+                sp.assigned = marks.pop() if len(marks) == 1 else None
+        states[k] = st
+    for k, cs in new.items():
+        st, sp_of = states[k], dict(zip(map(id, cs), spans[k]))
+        for did, mine in _by_doc(cs).items():
+            st.add_doc(groups.get(did, did), mine, [sp_of[id(c)] for c in mine])
+        if st.degenerate:
+            slow[k] = read.get(k, []) + cs
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    out_facts, out_rows, moved = [], [], []
+    member_of = facts._MEMBER_OF
+    for k in sorted(new):
+        kid = kids[k]
+        if k in slow:  # every member row of the key rewritten, as facts.build_facts makes them
+            grp = {old[c["claim_id"]][1]: old[c["claim_id"]][3] for c in read.get(k, [])}
+            grp.update(groups)
+            f, r = facts.build_facts(k, slow[k], grp, now)
+            out_facts += f
+            out_rows += r
+            cache.keys.pop(k, None)
+            continue
+        st = states[k]
+        f, where = st.emit(k, kid, now)
+        out_facts += f
+        for s, sp in st.spans.items():
+            if sp.stored and sp.assigned != where[s]:
+                fid, i = where[s]
+                moved += [(cid, fid, i) for cid in sp.cids[:sp.stored]]
+        for c, s in zip(new[k], spans[k]):
+            fid, i = where[s]
+            cid, did, *rest = member_of(c)
+            out_rows.append((fid, kid, cid, did, groups.get(did, did), i, *rest))
+        for s, sp in st.spans.items():
+            sp.stored, sp.assigned = len(sp.cids), where[s]
+        cache.keys.pop(k, None)
+        if sum(sp.n for sp in st.spans.values()) >= MIN_CACHED:
+            cache.keys[k] = st  # re-inserted: the dict's order is the order of last use
+    if stored:
+        con.execute("DELETE FROM facts WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [sorted(stored)])
+    if slow:
+        con.execute("DELETE FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[]))",
+                    [[kids[k] for k in slow]])
+    if lost:
+        con.execute("DELETE FROM fact_members WHERE claim_id IN (SELECT unnest(?::BIGINT[]))", [sorted(lost)])
+    if moved:
+        con.execute("UPDATE fact_members SET fact_id = u.f, value_cluster = u.i FROM (SELECT unnest(?::BIGINT[]) "
+                    "AS cid, unnest(?::VARCHAR[]) AS f, unnest(?::INTEGER[]) AS i) u WHERE claim_id = u.cid",
+                    [list(x) for x in zip(*moved)])
+    facts._insert_rows(con, out_facts, out_rows)
+    while len(cache.keys) > MAX_KEYS:
+        del cache.keys[next(iter(cache.keys))]
+    if out_facts:
+        cache.probe = (out_facts[-1]["fact_id"], now)
+    return {"documents": len(given), "keys": len(new), "facts": len(out_facts)}
