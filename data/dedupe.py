@@ -3,8 +3,8 @@
 A reprint is the same text under another title, re-spaced, converted to traditional script or
 with stock quotes injected after company names (上海电气(4.990, 0.03, 0.60%)).  All of that is
 taken out before shingling; what remains is compared by MinHash (datasketch's permutations over a
-vectorised shingle hash) and candidates come from a MinHashLSH index.  Each document gets a group
-id: the id of the earliest stored document it nearly duplicates, or its own.  Groups are assigned
+vectorised shingle hash) and candidates come from datasketch MinHashLSH's banding, kept by DupIndex.
+Each document gets a group id: the id of the earliest stored document it nearly duplicates, or its own.  Groups are assigned
 once, in ingest order, and never move, so ingesting a new article touches only that article's
 group.  Signatures are made where the text already is (the extraction workers) when they can be,
 else here from the stored text.
@@ -49,6 +49,11 @@ def _stock_quote():
 def _lsh_params() -> tuple[int, int]:
     # MinHashLSH finds its band layout by numerical integration (tens of ms); do that once.
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
+def _params(threshold: float) -> tuple[int, int]:
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     return lsh.b, lsh.r
 
 
@@ -247,8 +252,13 @@ class DupIndex:
 
     def __init__(self, threshold: float = THRESHOLD):
         self.threshold = threshold
-        params = _lsh_params() if threshold == THRESHOLD else None
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, params=params)
+        bands, rows = _lsh_params() if threshold == THRESHOLD else _params(threshold)
+        # MinHashLSH's banding (its b bands of r values, its parameters), kept here as one dict per band
+        # from the band's values to the rows holding them: its query adds each candidate of each band
+        # to a set one Python call at a time, which for a widely reprinted article (hundreds of
+        # candidates in every band) cost more than the rest of grouping.  Same candidates, same groups.
+        self.ranges = [(i * rows, (i + 1) * rows) for i in range(bands)]
+        self.bands: list[dict[bytes, list[int]]] = [{} for _ in range(bands)]
         self.group: dict[str, str] = {}
         self.order: dict[str, int] = {}
         self.ids: list[str] = []
@@ -256,10 +266,18 @@ class DupIndex:
         # hundreds of candidates, scored by one fancy-indexed comparison instead of a stack of arrays.
         self.values = np.empty((64, NUM_PERM), dtype=np.uint64)
 
-    def load(self, doc_id: str, group_id: str, sig: MinHash) -> None:
+    def _keys(self, hashvalues: np.ndarray) -> list[bytes]:
+        return [hashvalues[a:b].tobytes() for a, b in self.ranges]
+
+    def load(self, doc_id: str, group_id: str, sig: MinHash, keys: list[bytes] | None = None) -> None:
         """Put back a document whose group is already known."""
-        self.lsh.insert(doc_id, sig, check_duplication=False)
         row = len(self.ids)
+        for band, key in zip(self.bands, keys or self._keys(sig.hashvalues)):
+            got = band.get(key)
+            if got is None:
+                band[key] = [row]
+            else:
+                got.append(row)
         if row == len(self.values):
             self.values = np.concatenate([self.values, np.empty_like(self.values)])
         self.values[row] = sig.hashvalues
@@ -271,17 +289,18 @@ class DupIndex:
         if doc_id in self.group:
             return self.group[doc_id]
         group = doc_id
-        others = self.lsh.query(sig)
-        if others:
+        keys = self._keys(sig.hashvalues)
+        found = [got for band, key in zip(self.bands, keys) if (got := band.get(key)) is not None]
+        if found:
             # MinHash.jaccard (equal values / NUM_PERM) of every candidate at once; the best is the most
             # similar, the earliest among equals.
-            rows = np.fromiter(map(self.order.__getitem__, others), dtype=np.intp, count=len(others))
+            rows = np.fromiter(set().union(*found), dtype=np.intp)
             scores = np.count_nonzero(self.values[rows] == sig.hashvalues, axis=1) / len(sig.hashvalues)
             close = scores >= self.threshold
             if close.any():
                 rows, scores = rows[close], scores[close]
                 group = self.group[self.ids[rows[scores == scores.max()].min()]]
-        self.load(doc_id, group, sig)
+        self.load(doc_id, group, sig, keys)
         return group
 
 
