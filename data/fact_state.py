@@ -12,7 +12,8 @@ other process writes while it lives).  A state is trusted only while nothing els
 store: every other update in this process bumps a per-file generation (`forget`), and the fact row
 written last by the fast path is read back on the next call (a rolled-back batch leaves it with an
 older `updated_at`).  A key holding an interval too narrow to meet itself (a huge value written
-out in full digits: each such claim is a value of its own) takes the general path, data/facts.py.
+out in full digits: each such claim is a value of its own), and a key of fewer than MIN_CACHED
+members not kept already, are rebuilt from their claims by facts.build_facts, as before.
 """
 from __future__ import annotations
 
@@ -253,6 +254,9 @@ def _update(con, given: dict, signatures: dict, grouped) -> dict:
     # A member row whose claim is gone (never expected without reviews) goes, as facts._update drops it.
     lost = set(old) - {c["claim_id"] for cs in read.values() for c in cs}
     for k in new:
+        if k not in cache.keys and len(read.get(k, ())) + len(new[k]) < MIN_CACHED:
+            slow[k] = read.get(k, []) + new[k]  # too small to keep: facts.build_facts is quicker
+            continue
         if k in cache.keys:
             states[k] = cache.keys[k]
             if states[k].spans:
@@ -270,6 +274,8 @@ def _update(con, given: dict, signatures: dict, grouped) -> dict:
                 sp.assigned = marks.pop() if len(marks) == 1 else None
         states[k] = st
     for k, cs in new.items():
+        if k in slow:
+            continue
         st, sp_of = states[k], dict(zip(map(id, cs), spans[k]))
         for did, mine in _by_doc(cs).items():
             st.add_doc(groups.get(did, did), mine, [sp_of[id(c)] for c in mine])
@@ -281,6 +287,8 @@ def _update(con, given: dict, signatures: dict, grouped) -> dict:
     for k in sorted(new):
         kid = kids[k]
         if k in slow:  # every member row of the key rewritten, as facts.build_facts makes them
+            if read.get(k):
+                stored.add(kid)
             grp = {old[c["claim_id"]][1]: old[c["claim_id"]][3] for c in read.get(k, [])}
             grp.update(groups)
             f, r = facts.build_facts(k, slow[k], grp, now)
@@ -306,9 +314,9 @@ def _update(con, given: dict, signatures: dict, grouped) -> dict:
             cache.keys[k] = st  # re-inserted: the dict's order is the order of last use
     if stored:
         con.execute("DELETE FROM facts WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [sorted(stored)])
-    if slow:
-        con.execute("DELETE FROM fact_members WHERE key_id IN (SELECT unnest(?::VARCHAR[]))",
-                    [[kids[k] for k in slow]])
+    gone = [c["claim_id"] for k in slow for c in read.get(k, ())]
+    if gone:
+        con.execute("DELETE FROM fact_members WHERE claim_id IN (SELECT unnest(?::BIGINT[]))", [gone])
     if lost:
         con.execute("DELETE FROM fact_members WHERE claim_id IN (SELECT unnest(?::BIGINT[]))", [sorted(lost)])
     if moved:
