@@ -95,6 +95,7 @@ def _describe(t: str, norm: Normalised, segs: Segments, ctx: Context, found: lis
     last_in_sentence: dict[int, str] = {}             # sentence start → last indicator there
     last_count: dict[tuple[int, str], str] = {}       # (paragraph, unit) → last counted noun
     period_ends = sorted(p.end for p in ctx.periods)
+    period_starts = {p.end: p.start for p in ctx.periods}
     prev_end = -1
     for f in found:
         m = f.m
@@ -103,9 +104,11 @@ def _describe(t: str, norm: Normalised, segs: Segments, ctx: Context, found: lis
                                              t[s_start:c_start])
         left = max(c_start, prev_end if prev_end <= m.start else c_start)
         i = bisect_right(period_ends, m.start)
+        ahead = None  # the text before a period that stands between indicator and number
         if i and period_ends[i - 1] >= left:
+            ahead = (left, period_starts[period_ends[i - 1]])
             left = period_ends[i - 1]  # 今年崇阳县粮食面积: the indicator starts after the period
-        f.name = _indicator(t, norm, f, left, bool(last_in_sentence.get(s_start)))
+        f.name = _indicator(t, norm, f, left, bool(last_in_sentence.get(s_start)), ahead)
         if f.name is None and f.unit_kind == "count":
             f.name = last_count.get((f.paragraph, f.unit))
         if f.name is None:
@@ -121,7 +124,8 @@ def _describe(t: str, norm: Normalised, segs: Segments, ctx: Context, found: lis
         prev_end = m.end
 
 
-def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: bool) -> str | None:
+def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: bool,
+               ahead: tuple[int, int] | None = None) -> str | None:
     """The indicator phrase, in the original script: after a count's classifier, else before."""
     m = f.m
     span = None
@@ -133,6 +137,9 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
         span = _shift(indicator.after(t[m.end:m.end + 16]), m.end)
     if span is None:
         span = _shift(indicator.before(t[left:m.start], share=f.kind == "share"), left)
+    if span is None and ahead is not None and ahead[0] < ahead[1]:
+        # 汽车制造业工业增加值上半年同比增长10.3%: nothing between period and number names it
+        span = _shift(indicator.before_period(t[ahead[0]:ahead[1]], share=f.kind == "share"), ahead[0])
     s_start, c_start = f.sentence[0], f.clause[0]
     if span is None and c_start > s_start and not sentence_named:
         span = _shift(indicator.subject(t[s_start:c_start]), s_start)

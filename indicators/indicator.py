@@ -43,6 +43,7 @@ def _conf():
         "share_split": rules.word_list(_NAME, "share_split"),
         "per": rules.require(data, "per_marker", str, _NAME),
         "not_indicators": set(rules.word_list(_NAME, "not_indicators")),
+        "comparison": tuple(rules.word_list(_NAME, "comparison_markers")),
     }
 
 
@@ -95,7 +96,9 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
             break
     start = max(start, end - conf["max"])
     phrase = chunk[start:end].strip()
-    if not phrase or phrase in conf["generic"] or _is_place(phrase, conf) or phrase.isdigit():
+    if (not phrase or phrase in conf["generic"] or _is_place(phrase, conf)
+            or not any(c.isalpha() for c in phrase)  # 2023-02-11 170亿元: a date names nothing
+            or (phrase.isascii() and phrase.islower())):  # bi 2013年: pinyin residue, not GDP or CPI
         return None
     if phrase in conf["not_indicators"]:
         return None  # a verb alone (锚定, 举行) names no quantity
@@ -115,8 +118,16 @@ def _trim_right(chunk: str, start: int, end: int, conf) -> int:
                 end = a
                 break
         else:
-            return end
+            return stop  # 夏粮产量 7327吨: the space is no part of the indicator
     return end
+
+
+def before_period(chunk: str, share: bool = False) -> tuple[int, int] | None:
+    """Span of the indicator in `chunk`, the text before a period word that stands between it and
+    its number (工业增加值上半年同比增长10.3%); None where the period is a comparison's base."""
+    if chunk.rstrip().endswith(_conf()["comparison"]):
+        return None
+    return before(chunk, share)
 
 
 def subject(chunk: str) -> tuple[int, int] | None:

@@ -1,0 +1,37 @@
+"""The indicator phrase found in the text before a number: a table of chunks and the phrase each gives."""
+import pytest
+
+from indicators import indicator
+
+BEFORE = [
+    ("其中,夏粮产量", "夏粮产量"),
+    ("其中,夏粮产量 ", "夏粮产量"),               # a space before the number is no part of it
+    ("全年实现营业收入\t", "营业收入"),
+    ("2023-02-11 ", None),                      # a date names nothing
+    ("截至 2024.03 ", None),
+    ("GDP", "GDP"),
+    ("bi ", None),                              # pinyin residue of a dropped character (比)
+    ("全省规模以上工业增加值同比增长", "规模以上工业增加值"),
+]
+
+BEFORE_PERIOD = [
+    ("汽车制造业工业增加值", "汽车制造业工业增加值"),
+    ("降幅比", None),                           # 降幅比1—8月收窄: the period is a comparison's base
+    ("比上", None),
+    ("增速较", None),
+    ("陕西经济增速从", "经济增速"),
+]
+
+
+def _phrase(chunk, span):
+    return None if span is None else chunk[span[0]:span[1]]
+
+
+@pytest.mark.parametrize("chunk, expected", BEFORE)
+def test_before(chunk, expected):
+    assert _phrase(chunk, indicator.before(chunk)) == expected
+
+
+@pytest.mark.parametrize("chunk, expected", BEFORE_PERIOD)
+def test_before_period(chunk, expected):
+    assert _phrase(chunk, indicator.before_period(chunk)) == expected
