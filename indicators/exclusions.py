@@ -21,8 +21,9 @@ def _conf():
     money = rules.require(rules.load("units"), "implied_money", dict, "units")
     return {
         "stock": regex.compile(rules.require(data, "stock_quote", str, _NAME)),
-        # 一起 is a word, but 三十一起 counts 31 incidents: a phrase right after a numeral is none
-        "phrases": regex.compile(f"(?<![\\d{numerals.digit_chars()}])(?:{_alt(rules.word_list(_NAME, 'phrases'))})"),
+        # 一起 is a word, but 三十一起 counts 31 incidents: a phrase right after a Chinese numeral is
+        # none.  An Arabic digit never joins a Chinese numeral (2011-2015三次产业 is still the phrase).
+        "phrases": regex.compile(f"(?<![{numerals.digit_chars()}])(?:{_alt(rules.word_list(_NAME, 'phrases'))})"),
         "ordinal_before": rules.word_list(_NAME, "ordinal_before"),
         "count_not_before": rules.word_list(_NAME, "count_not_before"),
         "label_after": rules.word_list(_NAME, "label_after"),
