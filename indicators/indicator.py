@@ -85,6 +85,8 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
             break
     while toks:
         word, flag = toks[0]
+        if flag == "v" and word not in conf["left"] and len(toks) == 2 and len(toks[1][0]) == 1 and toks[1][1] == "n":
+            break  # 签约额32亿元: a verb stays when dropping it would leave a one-character noun
         if len(toks) > 1 and _is_place(word + toks[1][0], conf) and not _is_place(word, conf):
             start += len(word) + len(toks[1][0])
             toks = toks[2:]

@@ -12,6 +12,8 @@ BEFORE = [
     ("GDP", "GDP"),
     ("bi ", None),                              # pinyin residue of a dropped character (比)
     ("全省规模以上工业增加值同比增长", "规模以上工业增加值"),
+    ("新签约项目,签约额", "签约额"),            # the verb stays: 额 alone names nothing
+    ("共计入资", "入资"),
 ]
 
 BEFORE_PERIOD = [
