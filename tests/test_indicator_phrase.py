@@ -14,6 +14,8 @@ BEFORE = [
     ("全省规模以上工业增加值同比增长", "规模以上工业增加值"),
     ("新签约项目,签约额", "签约额"),            # the verb stays: 额 alone names nothing
     ("共计入资", "入资"),
+    ("全省固定资产投资比上年同期", "固定资产投资"),  # the base of a comparison is no part of it
+    ("进出口总额有望", "进出口总额"),
 ]
 
 BEFORE_PERIOD = [
