@@ -35,6 +35,7 @@ class _Found:
     kind: str = "level"
     direction: str | None = None
     name: str | None = None
+    name_key: str | None = None  # the indicator as normalised text (simplified): what vocabularies match
     period: str | None = None
     sector: str | None = None
 
@@ -92,8 +93,9 @@ def _candidates(text: str, segs: Segments) -> list[_Found]:
 def _describe(t: str, norm: Normalised, segs: Segments, ctx: Context, found: list[_Found],
               published: date | None) -> None:
     """Kind, direction, indicator and period of each claim, in document order."""
-    last_in_sentence: dict[int, str] = {}             # sentence start → last indicator there
-    last_count: dict[tuple[int, str], str] = {}       # (paragraph, unit) → last counted noun
+    # (name, name_key) pairs: the indicator as output and as normalised text
+    last_in_sentence: dict[int, tuple[str, str]] = {}             # sentence start → last indicator there
+    last_count: dict[tuple[int, str], tuple[str, str]] = {}       # (paragraph, unit) → last counted noun
     period_ends = sorted(p.end for p in ctx.periods)
     period_starts = {p.end: p.start for p in ctx.periods}
     prev_end = -1
@@ -108,15 +110,16 @@ def _describe(t: str, norm: Normalised, segs: Segments, ctx: Context, found: lis
         if i and period_ends[i - 1] >= left:
             ahead = (left, period_starts[period_ends[i - 1]])
             left = period_ends[i - 1]  # 今年崇阳县粮食面积: the indicator starts after the period
-        f.name = _indicator(t, norm, f, left, bool(last_in_sentence.get(s_start)), ahead)
-        if f.name is None and f.unit_kind == "count":
-            f.name = last_count.get((f.paragraph, f.unit))
-        if f.name is None:
-            f.name = last_in_sentence.get(s_start)
-        if f.name:
-            last_in_sentence[s_start] = f.name
+        named = _indicator(t, norm, f, left, bool(last_in_sentence.get(s_start)), ahead)
+        if named is None and f.unit_kind == "count":
+            named = last_count.get((f.paragraph, f.unit))
+        if named is None:
+            named = last_in_sentence.get(s_start)
+        if named:
+            f.name, f.name_key = named
+            last_in_sentence[s_start] = named
             if f.unit_kind == "count" and m.form == "general":
-                last_count[(f.paragraph, f.unit)] = f.name
+                last_count[(f.paragraph, f.unit)] = named
         f.period = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)
         _plan(t, segs, ctx, f, published)
         if m.approx == "exact":
@@ -125,8 +128,9 @@ def _describe(t: str, norm: Normalised, segs: Segments, ctx: Context, found: lis
 
 
 def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: bool,
-               ahead: tuple[int, int] | None = None) -> str | None:
-    """The indicator phrase, in the original script: after a count's classifier, else before."""
+               ahead: tuple[int, int] | None = None) -> tuple[str, str] | None:
+    """The indicator phrase, in the original script and as normalised text: after a count's
+    classifier, else before."""
     m = f.m
     span = None
     if m.form == "streak":
@@ -146,7 +150,8 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
     if span is None:
         return None
     a, b = norm.span(*span)
-    return indicator.clean(norm.original[a:b]) or None
+    name = indicator.clean(norm.original[a:b])
+    return (name, t[span[0]:span[1]].strip()) if name else None
 
 
 def _plan(t: str, segs: Segments, ctx: Context, f: _Found, published: date | None) -> None:
@@ -171,7 +176,7 @@ def _plan(t: str, segs: Segments, ctx: Context, f: _Found, published: date | Non
 def _assign_sectors(t: str, found: list[_Found]) -> None:
     """The indicator's own words decide; else the main sector of its paragraph's claims, which
     beats a stray word elsewhere in the sentence; else the sentence; else the article's."""
-    strong = [indicator.sector_of(f.name) for f in found]
+    strong = [indicator.sector_of(f.name_key) for f in found]
     sentence = [indicator.sector_of(t[f.sentence[0]:f.sentence[1]]) for f in found]
     by_para: dict[int, list[str | None]] = {}
     for f, s in zip(found, strong):
@@ -180,7 +185,7 @@ def _assign_sectors(t: str, found: list[_Found]) -> None:
     para_sector = {p: indicator.dominant(sectors) for p, sectors in by_para.items()}
     for f, s, ss in zip(found, strong, sentence):
         f.sector = (s or para_sector[f.paragraph] or ss or doc_sector
-                    or indicator.sector_of(f.name, t[f.sentence[0]:f.sentence[1]], weak=True) or "other")
+                    or indicator.sector_of(f.name_key, t[f.sentence[0]:f.sentence[1]], weak=True) or "other")
 
 
 def _claim(text: str, norm: Normalised, f: _Found, doc: str | None, span: tuple[int, int], occurrence: int,
