@@ -140,7 +140,11 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
     elif (f.kind == "count" and m.form == "general") or m.form in ("half", "cheng", "fraction"):
         span = _shift(indicator.after(t[m.end:m.end + 16]), m.end)
     if span is None:
-        span = _shift(indicator.before(t[left:m.start], share=f.kind == "share"), left)
+        if m.form == "rank":
+            # 财政收入总量居全市第三位: the rank's verb and scope (居全市) stand between
+            span = _shift(indicator.before_rank(t[left:m.verb_start if m.verb_start > left else m.start]), left)
+        else:
+            span = _shift(indicator.before(t[left:m.start], share=f.kind == "share"), left)
     if span is None and ahead is not None and ahead[0] < ahead[1]:
         # 汽车制造业工业增加值上半年同比增长10.3%: nothing between period and number names it
         span = _shift(indicator.before_period(t[ahead[0]:ahead[1]], share=f.kind == "share"), ahead[0])

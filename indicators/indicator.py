@@ -44,6 +44,7 @@ def _conf():
         "per": rules.require(data, "per_marker", str, _NAME),
         "not_indicators": set(rules.word_list(_NAME, "not_indicators")),
         "comparison": tuple(rules.word_list(_NAME, "comparison_markers")),
+        "rank_scope": rules.word_list(_NAME, "rank_scope_markers"),
     }
 
 
@@ -130,6 +131,13 @@ def before_period(chunk: str, share: bool = False) -> tuple[int, int] | None:
     if chunk.rstrip().endswith(_conf()["comparison"]):
         return None
     return before(chunk, share)
+
+
+def before_rank(chunk: str) -> tuple[int, int] | None:
+    """Span of a rank's indicator in `chunk`, the text before its verb, past the rank's scope
+    (贷款增速在全省16强县中 → 贷款增速)."""
+    cut = max(chunk.rfind(w) for w in _conf()["rank_scope"])
+    return before(chunk[:cut] if cut > 0 else chunk)
 
 
 def subject(chunk: str) -> tuple[int, int] | None:

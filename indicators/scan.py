@@ -31,6 +31,7 @@ class Mention:
     magnitude: str | None = None
     numeral: str = ""
     unit_start: int = -1  # where the unit is written (general form), for the words that follow it
+    verb_start: int = -1  # rank form: where its verb starts (财政收入居全市第三位): the indicator ends there
 
 
 FORMS = ("f_pct", "f_frac", "f_cheng", "f_half", "f_streak1", "f_streak2", "f_rank", "f_ctr", "f_bm", "f_gen")
@@ -194,11 +195,11 @@ def _builder():
     before, after, inner = _qualifiers()
     index = pattern().groupindex
     (PCT_PRE, PCT, PCT_POST, FR_PRE, DEN, FNUM, FR_POST, CH_PRE, CHENG, CHENG2, CH_POST, H_PRE, HALF, H_POST,
-     STREAK1, STREAK2, RANK, RANK_UNIT, RANK_UNIT2, CTR, BM_PRE, BM, BM_UNIT, BM_POST, PRE, NEG, N1, I1, M1, P1,
-     N2, I2, M2, I3, M3, UNIT, PER, POST) = (index[name] for name in (
+     STREAK1, STREAK2, RANK_VERB, RANK, RANK_UNIT, RANK_UNIT2, CTR, BM_PRE, BM, BM_UNIT, BM_POST, PRE, NEG, N1, I1,
+     M1, P1, N2, I2, M2, I3, M3, UNIT, PER, POST) = (index[name] for name in (
         "pct_pre", "pct", "pct_post", "fr_pre", "den", "fnum", "fr_post", "ch_pre", "cheng", "cheng2", "ch_post",
-        "h_pre", "half", "h_post", "streak1", "streak2", "rank", "rank_unit", "rank_unit2", "ctr", "bm_pre", "bm",
-        "bm_unit", "bm_post", "pre", "neg", "n1", "i1", "m1", "p1", "n2", "i2", "m2", "i3", "m3", "unit", "per",
+        "h_pre", "half", "h_post", "streak1", "streak2", "rank_verb", "rank", "rank_unit", "rank_unit2", "ctr",
+        "bm_pre", "bm", "bm_unit", "bm_post", "pre", "neg", "n1", "i1", "m1", "p1", "n2", "i2", "m2", "i3", "m3", "unit", "per",
         "post"))
     parse_magnitude = numerals.parse_magnitude
 
@@ -278,7 +279,7 @@ def _builder():
             value, cn = _number(g[RANK])
             start = m.start(RANK) - 1  # the quote starts at 第
             return Mention(start, m.end(), m.start(RANK), value, g[RANK_UNIT] or g[RANK_UNIT2] or "位", "rank",
-                           chinese=cn, numeral=g[RANK])
+                           chinese=cn, numeral=g[RANK], verb_start=m.start(RANK_VERB) if g[RANK_VERB] else -1)
         if form == "f_bm":
             return Mention(m.start(), m.end(), m.start(BM), parse_magnitude(g[BM]), spellings[g[BM_UNIT]], "general",
                            approx_of(g[BM_PRE], g[BM_POST]) if g[BM_PRE] else "more_than",

@@ -18,6 +18,12 @@ BEFORE = [
     ("进出口总额有望", "进出口总额"),
 ]
 
+BEFORE_RANK = [
+    ("该县财政收入总量", "财政收入总量"),
+    ("全市贷款增速在全省16强县(市、区)中", "贷款增速"),   # the scope after 在 is no part of it
+    ("GDP在大陆31个省级单位中", "GDP"),
+]
+
 BEFORE_PERIOD = [
     ("汽车制造业工业增加值", "汽车制造业工业增加值"),
     ("降幅比", None),                           # 降幅比1—8月收窄: the period is a comparison's base
@@ -39,3 +45,8 @@ def test_before(chunk, expected):
 @pytest.mark.parametrize("chunk, expected", BEFORE_PERIOD)
 def test_before_period(chunk, expected):
     assert _phrase(chunk, indicator.before_period(chunk)) == expected
+
+
+@pytest.mark.parametrize("chunk, expected", BEFORE_RANK)
+def test_before_rank(chunk, expected):
+    assert _phrase(chunk, indicator.before_rank(chunk)) == expected
