@@ -2,8 +2,11 @@
 
 A reprint is the same text under another title, re-spaced, converted to traditional script or
 with stock quotes injected after company names (上海电气(4.990, 0.03, 0.60%)).  All of that is
-taken out before shingling; what remains is compared by MinHash (datasketch's permutations over a
-vectorised shingle hash) and candidates come from datasketch MinHashLSH's banding, kept by DupIndex.
+taken out before shingling; what remains is compared by MinHash (datasketch's affine32 permutations
+over a vectorised shingle hash) and candidates come from datasketch MinHashLSH's banding, kept by
+DupIndex.  datasketch itself is imported only where its objects are asked for (`signature`, other
+thresholds): it pulls in scipy, whose import cost the writer and every extraction worker more than
+a batch's signatures.
 Each document gets a group id: the id of the earliest stored document it nearly duplicates, or its own.  Groups are assigned
 once, in ingest order, and never move, so ingesting a new article touches only that article's
 group.  Signatures are made where the text already is (the extraction workers) when they can be,
@@ -15,7 +18,6 @@ from functools import cache
 
 import numpy as np
 import regex
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 SHINGLE = 5          # characters per shingle: long enough that common phrases do not match
 NUM_PERM = 128
@@ -45,21 +47,28 @@ def _stock_quote():
     return regex.compile(pattern)
 
 
-@cache
-def _lsh_params() -> tuple[int, int]:
-    # MinHashLSH finds its band layout by numerical integration (tens of ms); do that once.
-    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
+# MinHashLSH's band layout for THRESHOLD and NUM_PERM (bands, rows per band), which it finds by
+# numerical integration with scipy; tests/test_dedupe.py checks these against it.
+LSH_BANDS, LSH_ROWS = 9, 13
 
 
 def _params(threshold: float) -> tuple[int, int]:
+    if threshold == THRESHOLD:
+        return LSH_BANDS, LSH_ROWS
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     return lsh.b, lsh.r
 
 
 @cache
-def _permutations():
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+def _permutations() -> np.ndarray:
+    # datasketch's affine32 permutations (MinHash._init_permutations): odd multipliers a and offsets b,
+    # uint32, drawn in this order from RandomState(SEED); tests/test_dedupe.py checks them against it.
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return np.array([a, b])
 
 
 @cache
@@ -232,14 +241,15 @@ def _sign_group(texts: list[str], group: list[int], out: list) -> None:
         out[group[i]] = _minhash_values(_shingle_hashes(parts[i])).astype(np.uint64).tobytes()
 
 
-def signature(text: str) -> LeanMinHash:
-    """The MinHash of a text's shingles."""
-    return _from_bytes(signature_bytes(text))
+def signature(text: str):
+    """The MinHash of a text's shingles, as a datasketch LeanMinHash."""
+    from datasketch import LeanMinHash
+
+    return LeanMinHash(seed=SEED, hashvalues=_values(signature_bytes(text)), scheme=SCHEME)
 
 
-def _from_bytes(blob: bytes) -> LeanMinHash:
-    # A LeanMinHash: all the index and `jaccard` need, without a copy of the permutations to check.
-    return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint64), scheme=SCHEME)
+def _values(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=np.uint64)
 
 
 def similarity(a: str, b: str) -> float:
@@ -252,7 +262,7 @@ class DupIndex:
 
     def __init__(self, threshold: float = THRESHOLD):
         self.threshold = threshold
-        bands, rows = _lsh_params() if threshold == THRESHOLD else _params(threshold)
+        bands, rows = _params(threshold)
         # MinHashLSH's banding (its b bands of r values, its parameters), kept here as one dict per band
         # from the band's values to the rows holding them: its query adds each candidate of each band
         # to a set one Python call at a time, which for a widely reprinted article (hundreds of
@@ -266,13 +276,15 @@ class DupIndex:
         # hundreds of candidates, scored by one fancy-indexed comparison instead of a stack of arrays.
         self.values = np.empty((64, NUM_PERM), dtype=np.uint64)
 
-    def _keys(self, hashvalues: np.ndarray) -> list[bytes]:
-        return [hashvalues[a:b].tobytes() for a, b in self.ranges]
+    def _keys(self, values: np.ndarray) -> list[bytes]:
+        raw = values.tobytes()  # one copy, sliced per band: cheaper than an array slice's tobytes each
+        return [raw[a * 8:b * 8] for a, b in self.ranges]
 
-    def load(self, doc_id: str, group_id: str, sig: MinHash, keys: list[bytes] | None = None) -> None:
-        """Put back a document whose group is already known."""
+    def load(self, doc_id: str, group_id: str, sig, keys: list[bytes] | None = None) -> None:
+        """Put back a document whose group is already known (`sig`: a MinHash or its hash values)."""
+        values = _hash_values(sig)
         row = len(self.ids)
-        for band, key in zip(self.bands, keys or self._keys(sig.hashvalues)):
+        for band, key in zip(self.bands, keys or self._keys(values)):
             got = band.get(key)
             if got is None:
                 band[key] = [row]
@@ -280,28 +292,35 @@ class DupIndex:
                 got.append(row)
         if row == len(self.values):
             self.values = np.concatenate([self.values, np.empty_like(self.values)])
-        self.values[row] = sig.hashvalues
+        self.values[row] = values
         self.group[doc_id], self.order[doc_id] = group_id, row
         self.ids.append(doc_id)
 
-    def add(self, doc_id: str, sig: MinHash) -> str:
+    def add(self, doc_id: str, sig) -> str:
         """The group of a new document: that of its most similar earlier near-duplicate, else its own."""
         if doc_id in self.group:
             return self.group[doc_id]
         group = doc_id
-        keys = self._keys(sig.hashvalues)
+        values = _hash_values(sig)
+        keys = self._keys(values)
         found = [got for band, key in zip(self.bands, keys) if (got := band.get(key)) is not None]
         if found:
             # MinHash.jaccard (equal values / NUM_PERM) of every candidate at once; the best is the most
             # similar, the earliest among equals.
             rows = np.fromiter(set().union(*found), dtype=np.intp)
-            scores = np.count_nonzero(self.values[rows] == sig.hashvalues, axis=1) / len(sig.hashvalues)
+            scores = np.count_nonzero(self.values[rows] == values, axis=1) / len(values)
             close = scores >= self.threshold
             if close.any():
                 rows, scores = rows[close], scores[close]
                 group = self.group[self.ids[rows[scores == scores.max()].min()]]
-        self.load(doc_id, group, sig, keys)
+        self.load(doc_id, group, values, keys)
         return group
+
+
+def _hash_values(sig) -> np.ndarray:
+    # A datasketch MinHash (affine32: uint32 values) or stored values (uint64): one dtype for the bands.
+    values = getattr(sig, "hashvalues", sig)
+    return values if values.dtype == np.uint64 else values.astype(np.uint64)
 
 
 def ensure_schema(con) -> None:
@@ -333,7 +352,7 @@ def _index(con, n: int) -> DupIndex:
     for did, gid, blob in con.execute(
             "SELECT g.doc_id, g.group_id, g.signature FROM doc_groups g "
             "LEFT JOIN documents d USING (doc_id) ORDER BY d.ingested_at NULLS FIRST, g.doc_id").fetchall():
-        index.load(did, gid, _from_bytes(blob))
+        index.load(did, gid, _values(blob))
     return index
 
 
@@ -388,7 +407,7 @@ def place(con, todo: list[tuple], n: int | None = None) -> dict[str, str]:
     for did, blob in todo:
         if did in texts:
             blob = signature_bytes(texts[did])
-        groups.append(index.add(did, _from_bytes(blob)))
+        groups.append(index.add(did, _values(blob)))
         blobs.append(blob)
     ids = [d for d, _ in todo]
     _insert_arrow(con, "doc_groups", ("doc_id", "group_id", "signature"),

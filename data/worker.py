@@ -6,17 +6,20 @@ the forkserver that preloads it hands every worker a warm extractor instead of e
 """
 from __future__ import annotations
 
+from operator import attrgetter
+
 from indicators import extract
 
 from . import dedupe
 from .store import CLAIM_FIELDS
 
+_ROW = attrgetter(*CLAIM_FIELDS)  # one C call per claim, where a getattr per field costs 26 Python steps
 _WARM_UP = "上海市宝山区今年前三季度规模以上工业增加值同比增长5.2%，完成固定资产投资120亿元。"
 
 
 def claim_rows(text, published, name) -> list[tuple]:
     """The claims of one document as tuples in store.CLAIM_FIELDS order (they pickle fast)."""
-    return [tuple(getattr(c, f) for f in CLAIM_FIELDS) for c in extract(text, published=published, doc=name)]
+    return list(map(_ROW, extract(text, published=published, doc=name)))
 
 
 def extract_batch(tasks: list[tuple]) -> list[tuple[bool, object, bytes | None]]:

@@ -158,3 +158,24 @@ def test_signatures_of_an_older_hash_are_remade_on_first_use(tmp_path, corpus):
     assert con.execute("SELECT value FROM meta WHERE key = 'dedupe_signature'").fetchone()[0] == \
         dedupe.SIGNATURE_HASH
     con.close()
+
+
+def test_lsh_layout_and_permutations_are_datasketchs():
+    # dedupe keeps datasketch's band layout and affine32 permutations as its own (no scipy import in
+    # the writer and the workers); they must stay what datasketch computes for the same parameters.
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=dedupe.THRESHOLD, num_perm=dedupe.NUM_PERM)
+    assert (dedupe.LSH_BANDS, dedupe.LSH_ROWS) == (lsh.b, lsh.r)
+    ref = MinHash(num_perm=dedupe.NUM_PERM, seed=dedupe.SEED, scheme=dedupe.SCHEME).permutations
+    assert dedupe._permutations().dtype == ref.dtype and dedupe._permutations().tolist() == ref.tolist()
+
+
+def test_the_writer_and_the_workers_do_not_import_datasketch():
+    import subprocess
+    import sys
+
+    code = "import sys, data.worker, data.facts, data.fact_state; print('datasketch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1], check=True).stdout.split()
+    assert out[-1] == "False"
