@@ -9,9 +9,11 @@ rebuilds the fact rows from them, at a cost set by the key's distinct values, no
 
 The states live in memory, per connection (a read-write connection holds DuckDB's file lock, so no
 other process writes while it lives).  A state is trusted only while nothing else touched the
-store: every other update in this process bumps a per-file generation (`forget`), and the fact row
-written last by the fast path is read back on the next call (a rolled-back batch leaves it with an
-older `updated_at`).  A key holding an interval too narrow to meet itself (a huge value written
+store: every other update in this process bumps a per-file generation (`forget`), and the rows of
+`doc_groups` (which update_facts counts anyway) must be those the last batch left: every batch adds
+one per document, so a rolled-back batch leaves fewer.  A cache begun on a store without member
+rows also knows which keys have rows but no kept state (`small`): a key it knows neither way has no
+rows to read back.  A key holding an interval too narrow to meet itself (a huge value written
 out in full digits: each such claim is a value of its own), and a key of fewer than MIN_CACHED
 members not kept already, are rebuilt from their claims by facts.build_facts, as before.
 """
@@ -25,6 +27,7 @@ from . import agreement, dedupe, facts
 
 MAX_KEYS = 50_000  # cached states per connection; the oldest touched are dropped first
 MIN_CACHED = 3     # smaller keys are cheaper to read back than to keep
+MAX_SMALL = 200_000  # ids of such keys remembered per connection; past that, every unkept key is read back
 _FIELDS = ("place", "province", "period_start", "sector")
 
 
@@ -171,10 +174,18 @@ class KeyState:
 
 
 class _Cache:
-    __slots__ = ("gen", "probe", "keys")
+    __slots__ = ("gen", "grouped", "keys", "small")
 
-    def __init__(self, gen: int):
-        self.gen, self.probe, self.keys = gen, None, {}
+    def __init__(self, gen: int, grouped: int, small: set | None):
+        self.gen, self.grouped, self.keys = gen, grouped, {}
+        self.small = small  # ids of keys with member rows and no kept state; None: not known
+
+    def unkept(self, kid: str) -> None:
+        """A key that has member rows but no kept state."""
+        if self.small is not None:
+            self.small.add(kid)
+            if len(self.small) > MAX_SMALL:
+                self.small = None
 
 
 _CACHES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # connection → _Cache
@@ -190,20 +201,18 @@ def forget(con) -> None:
     _CACHES.pop(con, None)
 
 
-def _cache(con) -> _Cache:
+def _cache(con, grouped: int | None) -> _Cache:
     from .store import db_path
 
     path = db_path(con)
     gen = _GEN.get(path, 0)
     cache = _CACHES.get(con)
-    if cache is not None and cache.gen == gen and cache.probe is not None:
-        row = con.execute("SELECT updated_at FROM facts WHERE fact_id = ?", [cache.probe[0]]).fetchone()
-        if row is not None and row[0] == cache.probe[1]:
-            return cache
-    elif cache is not None and cache.gen == gen:
+    if cache is not None and cache.gen == gen and cache.grouped == grouped:
         return cache
+    grouped, members = con.execute("SELECT (SELECT count(*) FROM doc_groups), (SELECT count(*) FROM fact_members)"
+                                   ).fetchone()
     _GEN[path] = gen + 1  # this connection's next state is the newest; other connections' are not
-    cache = _CACHES[con] = _Cache(gen + 1)
+    cache = _CACHES[con] = _Cache(gen + 1, grouped, set() if members == 0 else None)
     return cache
 
 
@@ -229,7 +238,8 @@ def update(con, given: dict, signatures: dict, grouped) -> dict:
 
 
 def _update(con, given: dict, signatures: dict, grouped) -> dict:
-    cache = _cache(con)
+    cache = _cache(con, grouped)
+    grouped = cache.grouped
     new: dict[tuple, list[dict]] = {}
     for cs in given.values():
         for c in cs:
@@ -242,9 +252,11 @@ def _update(con, given: dict, signatures: dict, grouped) -> dict:
     for k in new:
         if k in cache.keys and any(agreement.meet(s, s) is None for s in spans[k]):
             del cache.keys[k]
+            cache.unkept(kids[k])
     missing = {kids[k]: k for k in new if k not in cache.keys}
+    ask = list(missing) if cache.small is None else [kid for kid in missing if kid in cache.small]
     rows = con.execute("SELECT key_id, doc_id, claim_id, group_id, fact_id, value_cluster FROM fact_members "
-                       "WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [list(missing)]).fetchall() if missing else []
+                       "WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [ask]).fetchall() if ask else []
     old = {r[2]: r for r in rows}
     groups = dedupe.place(con, [(d, signatures.get(d)) for d in sorted(given)], grouped)
     states, stored, slow = {}, set(), {}
@@ -295,6 +307,7 @@ def _update(con, given: dict, signatures: dict, grouped) -> dict:
             out_facts += f
             out_rows += r
             cache.keys.pop(k, None)
+            cache.unkept(kid)
             continue
         st = states[k]
         f, where = st.emit(k, kid, now)
@@ -312,6 +325,10 @@ def _update(con, given: dict, signatures: dict, grouped) -> dict:
         cache.keys.pop(k, None)
         if sum(sp.n for sp in st.spans.values()) >= MIN_CACHED:
             cache.keys[k] = st  # re-inserted: the dict's order is the order of last use
+            if cache.small is not None:
+                cache.small.discard(kid)
+        else:
+            cache.unkept(kid)
     if stored:
         con.execute("DELETE FROM facts WHERE key_id IN (SELECT unnest(?::VARCHAR[]))", [sorted(stored)])
     gone = [c["claim_id"] for k in slow for c in read.get(k, ())]
@@ -325,7 +342,8 @@ def _update(con, given: dict, signatures: dict, grouped) -> dict:
                     [list(x) for x in zip(*moved)])
     facts._insert_rows(con, out_facts, out_rows)
     while len(cache.keys) > MAX_KEYS:
-        del cache.keys[next(iter(cache.keys))]
-    if out_facts:
-        cache.probe = (out_facts[-1]["fact_id"], now)
+        dropped = next(iter(cache.keys))
+        del cache.keys[dropped]
+        cache.unkept(facts.key_id(dropped))
+    cache.grouped = grouped + len(given)  # place() added one row per document
     return {"documents": len(given), "keys": len(new), "facts": len(out_facts)}
