@@ -345,10 +345,12 @@ def _index(con, n: int) -> DupIndex:
         return cached
     scheme = con.execute("SELECT value FROM meta WHERE key = ?", [_META_KEY]).fetchone()
     if scheme is None or scheme[0] != SIGNATURE_HASH:
-        _resign(con)
+        _resign(con, n)
     index = DupIndex()
     if where:  # no path for an in-memory store: no reuse
         _INDEXES[where] = index
+    if not n:  # a new store: nothing to load (a statement saved on every first batch)
+        return index
     for did, gid, blob in con.execute(
             "SELECT g.doc_id, g.group_id, g.signature FROM doc_groups g "
             "LEFT JOIN documents d USING (doc_id) ORDER BY d.ingested_at NULLS FIRST, g.doc_id").fetchall():
@@ -356,11 +358,12 @@ def _index(con, n: int) -> DupIndex:
     return index
 
 
-def _resign(con) -> None:
+def _resign(con, n: int) -> None:
     # Signatures stored by an older hash cannot be compared with new ones: recompute them from the
     # documents' text, groups untouched.  (A row whose document is gone keeps its old signature and
-    # so never matches again; its group id lives on in the rows that share it.)
-    rows = con.execute("SELECT g.doc_id, d.text FROM doc_groups g JOIN documents d USING (doc_id)").fetchall()
+    # so never matches again; its group id lives on in the rows that share it.)  `n`: rows of doc_groups.
+    rows = con.execute("SELECT g.doc_id, d.text FROM doc_groups g JOIN documents d USING (doc_id)"
+                       ).fetchall() if n else []
     if rows:
         con.execute("UPDATE doc_groups SET signature = s.signature FROM (SELECT unnest(?::VARCHAR[]) AS doc_id, "
                     "unnest(?::BLOB[]) AS signature) s WHERE doc_groups.doc_id = s.doc_id",

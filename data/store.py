@@ -272,10 +272,10 @@ def _signed(docs, signatures: dict | None) -> dict:
     hand, all at once (dedupe.signatures_bytes), rather than one by one from the text read back."""
     from . import dedupe
 
-    signatures = dict(signatures or {})
+    signatures = signatures or {}
     todo = [(did, s.text) for did, s, _ in docs if did not in signatures]
-    if todo:
-        signatures.update(zip([d for d, _ in todo], dedupe.signatures_bytes([t for _, t in todo])))
+    if todo:  # a copy only then: the caller's dict may hold far more than this batch
+        signatures = {**signatures, **dict(zip([d for d, _ in todo], dedupe.signatures_bytes([t for _, t in todo])))}
     return signatures
 
 
