@@ -19,6 +19,8 @@ from functools import cache
 import numpy as np
 import regex
 
+from .bulk import insert_arrow
+
 SHINGLE = 5          # characters per shingle: long enough that common phrases do not match
 NUM_PERM = 128
 THRESHOLD = 0.8      # estimated Jaccard similarity from which two texts are one article
@@ -398,8 +400,6 @@ def place(con, todo: list[tuple], n: int | None = None) -> dict[str, str]:
     pairs; their group ids (also stored).  `n`: the rows of doc_groups, when the caller has read it."""
     import pyarrow as pa
 
-    from .store import _insert_arrow
-
     if n is None:
         n = con.execute("SELECT count(*) FROM doc_groups").fetchone()[0]
     missing = [d for d, blob in todo if blob is None or len(blob) != NUM_PERM * 8]
@@ -413,7 +413,7 @@ def place(con, todo: list[tuple], n: int | None = None) -> dict[str, str]:
         groups.append(index.add(did, _values(blob)))
         blobs.append(blob)
     ids = [d for d, _ in todo]
-    _insert_arrow(con, "doc_groups", ("doc_id", "group_id", "signature"),
+    insert_arrow(con, "doc_groups", ("doc_id", "group_id", "signature"),
                   pa.table({"doc_id": ids, "group_id": groups, "signature": pa.array(blobs, pa.binary())}))
     return dict(zip(ids, groups))
 

@@ -27,6 +27,7 @@ import regex
 
 from . import agreement, dedupe
 from .agreement import CHANGE_KINDS
+from .bulk import insert_arrow
 
 SYNONYMS_PATH = Path(__file__).with_name("indicator_synonyms.yaml")
 
@@ -400,9 +401,7 @@ def _insert_rows(con, facts: list[dict], rows: list[tuple]) -> None:
 def _insert(con, table: str, columns: tuple, values: list) -> None:
     import pyarrow as pa
 
-    from .store import _insert_arrow  # one bulk-insert path for every table of the store
-
-    _insert_arrow(con, table, columns, pa.table(dict(zip(columns, values))))
+    insert_arrow(con, table, columns, pa.table(dict(zip(columns, values))))
 
 
 def rebuild_facts(con) -> dict:

@@ -16,6 +16,8 @@ import duckdb
 
 from indicators.claim import APPROX, DIRECTIONS, FIELDS, KINDS, SECTORS
 
+from .bulk import insert_arrow
+
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 _SCHEMA_SQL = SCHEMA_PATH.read_text(encoding="utf-8")
 _version = re.search(r"schema version (\d+)", _SCHEMA_SQL)
@@ -292,7 +294,7 @@ def _insert_documents(con, docs, version: str) -> None:
         ("doc_id", pa.string()), ("name", pa.string()), ("title", pa.string()), ("source", pa.string()),
         ("url", pa.string()), ("published", pa.date32()), ("ingested_at", pa.timestamp("us")),
         ("encoding", pa.string()), ("text", pa.string()), ("extractor_version", pa.string())]))
-    _insert_arrow(con, "documents", DOC_COLUMNS, table)
+    insert_arrow(con, "documents", DOC_COLUMNS, table)
 
 
 def _replace_claims_prepare(con, docs, version: str) -> dict:
@@ -340,7 +342,7 @@ def _insert_claims(con, docs, version: str, keep: dict) -> list[tuple]:
         rows = [r if r[0] is not None else (next(ids), *r[1:]) for r in rows]
     columns = list(zip(*rows))  # one transpose beats a million appends
     table = pa.table(dict(zip(CLAIM_COLUMNS, columns)), schema=_claims_schema())
-    _insert_arrow(con, "claims", CLAIM_COLUMNS, table)
+    insert_arrow(con, "claims", CLAIM_COLUMNS, table)
     return rows
 
 
@@ -351,16 +353,6 @@ def _claims_schema():
              "value": pa.float64(), "value_high": pa.float64(), "value_canonical": pa.float64(),
              "lat": pa.float64(), "lon": pa.float64(), "period_start": pa.date32()}
     return pa.schema([(c, types.get(c, pa.string())) for c in CLAIM_COLUMNS])
-
-
-def _insert_arrow(con, table_name: str, columns, arrow_table) -> None:
-    """Insert an Arrow table's rows into `table_name` (its columns named by `columns`) in one statement."""
-    # Table and column names are constants of this module and data/facts.py, never user input; the rows
-    # are data.  DuckDB reads the Arrow table through a replacement scan of this local variable: one
-    # call, where register + insert + unregister cost three (about 1.5 ms a statement more).
-    _incoming_arrow_rows = arrow_table  # noqa: F841 (read by name in the SQL below)
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    con.execute(f"INSERT INTO {table_name} ({quoted}) SELECT {quoted} FROM _incoming_arrow_rows")
 
 
 def stored_among(con, ids: list[str]) -> set[str]:
