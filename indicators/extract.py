@@ -96,8 +96,8 @@ def _describe(t: str, norm: Normalised, segs: Segments, ctx: Context, found: lis
     # (name, name_key) pairs: the indicator as output and as normalised text
     last_in_sentence: dict[int, tuple[str, str]] = {}             # sentence start → last indicator there
     last_count: dict[tuple[int, str], tuple[str, str]] = {}       # (paragraph, unit) → last counted noun
-    period_ends = sorted(p.end for p in ctx.periods)
-    period_starts = {p.end: p.start for p in ctx.periods}
+    periods = sorted(ctx.periods, key=lambda p: p.end)
+    period_ends = [p.end for p in periods]
     prev_end = -1
     for f in found:
         m = f.m
@@ -108,7 +108,7 @@ def _describe(t: str, norm: Normalised, segs: Segments, ctx: Context, found: lis
         i = bisect_right(period_ends, m.start)
         ahead = None  # the text before a period that stands between indicator and number
         if i and period_ends[i - 1] >= left:
-            ahead = (left, period_starts[period_ends[i - 1]])
+            ahead = (left, periods[i - 1].start)
             left = period_ends[i - 1]  # 今年崇阳县粮食面积: the indicator starts after the period
         named = _indicator(t, norm, f, left, bool(last_in_sentence.get(s_start)), ahead)
         if named is None and f.unit_kind == "count":

@@ -199,8 +199,8 @@ def _builder():
      M1, P1, N2, I2, M2, I3, M3, UNIT, PER, POST) = (index[name] for name in (
         "pct_pre", "pct", "pct_post", "fr_pre", "den", "fnum", "fr_post", "ch_pre", "cheng", "cheng2", "ch_post",
         "h_pre", "half", "h_post", "streak1", "streak2", "rank_verb", "rank", "rank_unit", "rank_unit2", "ctr",
-        "bm_pre", "bm", "bm_unit", "bm_post", "pre", "neg", "n1", "i1", "m1", "p1", "n2", "i2", "m2", "i3", "m3", "unit", "per",
-        "post"))
+        "bm_pre", "bm", "bm_unit", "bm_post", "pre", "neg", "n1", "i1", "m1", "p1", "n2", "i2", "m2", "i3", "m3",
+        "unit", "per", "post"))
     parse_magnitude = numerals.parse_magnitude
 
     def approx_of(pre, post, inn=()):
