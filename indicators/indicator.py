@@ -45,6 +45,8 @@ def _conf():
         "not_indicators": set(rules.word_list(_NAME, "not_indicators")),
         "comparison": tuple(rules.word_list(_NAME, "comparison_markers")),
         "rank_scope": rules.word_list(_NAME, "rank_scope_markers"),
+        "openers": set(rules.word_list(_NAME, "comparison_openers")),
+        "opener_tags": set(rules.word_list(_NAME, "comparison_opener_tags")),
     }
 
 
@@ -78,6 +80,8 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     if end <= start:
         return None
     toks = list(_tokens(chunk[start:end]))
+    if toks and toks[0][0] in conf["openers"] and toks[0][1] in conf["opener_tags"]:
+        return None  # 比上月提高1.9个百分点: what follows 比 is the base of a comparison, not the indicator
     # 县粮管所的收购价 → 收购价, 生产原油 → 原油: start after the last whole-word split (not 生产总值)
     for k in range(len(toks) - 2, -1, -1):
         if toks[k][0] in conf["split_words"]:
