@@ -50,15 +50,15 @@ def _pattern() -> re.Pattern:
         # `re` wants each group name once: the copy standing alone gets a suffix (see _groups).
         return (
             f"(?:(?P<m1{tag}>{_M})月?(?:份)?[-~至到、](?P<m2{tag}>{_M})月(?:份)?"
-            f"|前(?P<qa{tag}>[1-4一二两三四])(?:个)?季度|(?:第)?(?P<qb{tag}>[1-4一二三四])季度"
-            f"|前(?P<mfirst{tag}>{_M})(?:个)?月"
+            f"|[前头](?P<qa{tag}>[1-4一二两三四])(?:个)?季度|(?:第)?(?P<qb{tag}>[1-4一二三四])季度"
+            f"|[前头](?P<mfirst{tag}>{_M})(?:个)?月"  # 头4个月: Hong Kong usage
             f"|(?P<mo{tag}>{_M})月(?:份)?(?:(?P<d{tag}>{_D})[日号])?(?:和(?P<mand{tag}>{_M})月)?"
             f"|(?P<part{tag}>{parts}))"
         )
     words = [row["word"] for key in ("relative_years", "parts_of_year") for row in data[key]]
     words += list(data["plans"]) + list(rules.word_list("periods", "reset_words"))
     words += list(rules.word_list("periods", "anaphora")) + list(data["congress_first_year"])
-    first = "".join(sorted({w[0] for w in words} | set("0123456789一二三四五六七八九十两从前第“\"")))
+    first = "".join(sorted({w[0] for w in words} | set("0123456789一二三四五六七八九十两从前头第“\"")))
     # A leading class lets the engine skip quickly to where a period can start.  Compiled with
     # `re`, which scans it about twice as fast as `regex`.
     return re.compile(
