@@ -112,6 +112,12 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     return start, end
 
 
+def ends_in_verb(phrase: str) -> bool:
+    """Whether `phrase` ends in a verb (产业园拿下): what follows the number is then its object."""
+    toks = _tokens(phrase)
+    return bool(toks) and toks[-1][1] == "v" and len(toks) > 1
+
+
 def _trim_right(chunk: str, start: int, end: int, conf) -> int:
     """Move `end` left past the verbs and particles between an indicator and its number."""
     words, lengths, per = conf["right_set"], conf["right_lengths"], conf["per"]
