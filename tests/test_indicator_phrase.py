@@ -16,6 +16,17 @@ BEFORE = [
     ("共计入资", "入资"),
     ("全省固定资产投资比上年同期", "固定资产投资"),  # the base of a comparison is no part of it
     ("进出口总额有望", "进出口总额"),
+    ("6月份增长6.5%,比上月", None),           # 比上月提高: the base of a comparison names nothing
+    ("较全国平均水平", None),
+    ("占GDP比重", "GDP比重"),                  # 比重 is one word, not the preposition 比
+    ("全省规上工业增加值", "规上工业增加值"),
+    ("实际使用外资金额843.5亿元人民币(折合", None),  # a conversion restates the amount before it
+]
+
+AFTER = [
+    ("央企总部集聚,超", "央企总部"),            # 央企 is one word (rules/words.yaml), not 央 | 企
+    ("规上企业实现", "规上企业"),
+    ("的平板电脑、八成", "平板电脑"),
 ]
 
 BEFORE_RANK = [
@@ -35,6 +46,11 @@ BEFORE_PERIOD = [
 
 def _phrase(chunk, span):
     return None if span is None else chunk[span[0]:span[1]]
+
+
+@pytest.mark.parametrize("chunk, expected", AFTER)
+def test_after(chunk, expected):
+    assert _phrase(chunk, indicator.after(chunk)) == expected
 
 
 @pytest.mark.parametrize("chunk, expected", BEFORE)

@@ -160,6 +160,16 @@ def test_module_loaders_build():
     assert rel["去年"] == -1 and parts["上半年"] == (1, 6)
 
 
+def test_domain_words_segment_whole():
+    """Each word of words.yaml comes out of the segmenter as one word with its tag."""
+    from indicators import wordcut
+
+    words = rules.load("words")["words"]
+    assert words
+    wrong = {w: wordcut.lcut(w) for w, tag in words.items() if wordcut.lcut(w) != [(w, tag)]}
+    assert not wrong, f"{rules.RULES_DIR}/words.yaml: not segmented as one word: {wrong}"
+
+
 def test_numeral_tables_do_not_overlap():
     digits = numerals.digit_chars()
     assert len(digits) == len(set(digits))
