@@ -45,6 +45,7 @@ def _conf():
         "not_indicators": set(rules.word_list(_NAME, "not_indicators")),
         "comparison": tuple(rules.word_list(_NAME, "comparison_markers")),
         "rank_scope": rules.word_list(_NAME, "rank_scope_markers"),
+        "lone_tags": set(rules.word_list(_NAME, "no_lone_tags")),
         "openers": set(rules.word_list(_NAME, "comparison_openers")),
         "opener_tags": set(rules.word_list(_NAME, "comparison_opener_tags")),
     }
@@ -105,7 +106,8 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     phrase = chunk[start:end].strip()
     if (not phrase or phrase in conf["generic"] or _is_place(phrase, conf)
             or not any(c.isalpha() for c in phrase)  # 2023-02-11 170亿元: a date names nothing
-            or (phrase.isascii() and phrase.islower())):  # bi 2013年: pinyin residue, not GDP or CPI
+            or (phrase.isascii() and phrase.islower())  # bi 2013年: pinyin residue, not GDP or CPI
+            or (len(phrase) == 1 and _tokens(phrase)[0][1] in conf["lone_tags"])):  # 中, 末 name nothing
         return None
     if phrase in conf["not_indicators"]:
         return None  # a verb alone (锚定, 举行) names no quantity
@@ -115,7 +117,8 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
 def ends_in_verb(phrase: str) -> bool:
     """Whether `phrase` ends in a verb (产业园拿下): what follows the number is then its object."""
     toks = _tokens(phrase)
-    return bool(toks) and toks[-1][1] == "v" and len(toks) > 1
+    # one word alone is a verb only as one character (卖): 产能 and 出口 are tagged verbs too
+    return bool(toks) and toks[-1][1] == "v" and (len(toks) > 1 or len(phrase) == 1)
 
 
 def _trim_right(chunk: str, start: int, end: int, conf) -> int:
