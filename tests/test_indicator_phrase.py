@@ -22,7 +22,7 @@ BEFORE = [
     ("全省规上工业增加值", "规上工业增加值"),
     ("实际使用外资金额843.5亿元人民币(折合", None),  # a conversion restates the amount before it
     ("进出口规模达“十二五”末的", None),         # a lone locality word (末, 中) names nothing
-    ("全县(市、区)中,", None),
+    ("各县(市、区)中", None),
     ("我已卖了", "卖"),                         # a lone verb stays: extract.py looks after the unit
 ]
 
