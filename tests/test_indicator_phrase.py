@@ -23,7 +23,8 @@ BEFORE = [
     ("实际使用外资金额843.5亿元人民币(折合", None),  # a conversion restates the amount before it
     ("进出口规模达“十二五”末的", None),         # a lone locality word (末, 中) names nothing
     ("各县(市、区)中", None),
-    ("我已卖了", "卖"),                         # a lone verb stays: extract.py looks after the unit
+    ("我已卖了", "卖"),
+    ("转为增长", None),                         # 由下降0.3%转为增长1.3%: the turn names nothing                         # a lone verb stays: extract.py looks after the unit
 ]
 
 AFTER = [
