@@ -9,7 +9,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 
-from . import exclusions, indicator, kinds, rules
+from . import exclusions, indicator, kinds, lists, rules
 from .claim import Claim
 from .context import Context
 from .normalize import Normalised, normalise
@@ -36,6 +36,7 @@ class _Found:
     direction: str | None = None
     name: str | None = None
     name_key: str | None = None  # the indicator as normalised text (simplified): what vocabularies match
+    own_name: bool = False       # the name came from the claim's own phrase, not a neighbour's
     period: str | None = None
     sector: str | None = None
 
@@ -52,6 +53,7 @@ def extract(text: str, published: date | str | None = None, doc: str | None = No
     found = _candidates(t, segs)
     ctx = Context(t, segs, published, [f.m.start for f in found])
     _describe(t, norm, segs, ctx, found, published)
+    lists.spread(t, norm, found)
     _assign_sectors(t, found)
     spans = [norm.span(f.m.start, f.m.end) for f in found]
     occurrences = _occurrences(text, spans)
@@ -111,6 +113,7 @@ def _describe(t: str, norm: Normalised, segs: Segments, ctx: Context, found: lis
             ahead = (left, periods[i - 1].start)
             left = period_ends[i - 1]  # 今年崇阳县粮食面积: the indicator starts after the period
         named = _indicator(t, norm, f, left, bool(last_in_sentence.get(s_start)), ahead)
+        f.own_name = named is not None
         if named is None and f.unit_kind == "count":
             named = last_count.get((f.paragraph, f.unit))
         if named is None:

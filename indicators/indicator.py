@@ -114,6 +114,11 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     return start, end
 
 
+def trim(chunk: str) -> int:
+    """Where `chunk` ends once the verbs and particles before a number are trimmed off."""
+    return _trim_right(chunk, 0, len(chunk), _conf())
+
+
 def ends_in_verb(phrase: str) -> bool:
     """Whether `phrase` ends in a verb (产业园拿下): what follows the number is then its object."""
     toks = _tokens(phrase)

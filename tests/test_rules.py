@@ -156,6 +156,9 @@ def test_module_loaders_build():
     assert conf["right"] and conf["noun_tags"]
     assert exclusions._conf()["stock"].search("上海电气(4.990, 0.03, 0.60%)")
     assert scan._qualifiers()[0]
+    from indicators import lists
+
+    assert lists._conf()["markers"].search("同比分别增长")
     rel, parts, plans = periods._tables()
     assert rel["去年"] == -1 and parts["上半年"] == (1, 6)
 
