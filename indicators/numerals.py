@@ -66,6 +66,8 @@ def parse_chinese(s: str) -> float:
         value = parse_chinese(whole) if whole else 0.0
         return value + float("0." + "".join(str(digits[ch]) for ch in frac))
     if all(ch in digits for ch in s) and len(s) > 1:
+        if len(s) == 2 and "〇" not in s and "零" not in s:
+            raise ValueError(f"{s!r} is no numeral")  # 唯一一家 is not 11 (三四家 is a range: adjacent_range)
         return float("".join(str(digits[ch]) for ch in s))  # 二〇二六 read digit by digit
     total, section, number = 0.0, 0.0, None
     last_big = None
@@ -86,6 +88,17 @@ def parse_chinese(s: str) -> float:
         else:
             raise ValueError(f"{ch!r} is not a numeral character")
     return total + section + (number or 0)
+
+
+def adjacent_range(s: str) -> tuple[float, float] | None:
+    """A vague range of two neighbouring digits (三四家 → 3–4, 七八十 → 70–80, 两三百万), else None."""
+    digits, small, big, _, _ = _tables()
+    if len(s) < 2 or s[0] not in digits or s[1] not in digits:
+        return None
+    low, high = digits[s[0]], digits[s[1]]
+    if low == 0 or high != low + 1 or any(ch not in small and ch not in big for ch in s[2:]):
+        return None
+    return parse_chinese(s[0] + s[2:]), parse_chinese(s[1] + s[2:])
 
 
 _DIGITS_OUT = "零一二三四五六七八九"

@@ -219,7 +219,8 @@ def _builder():
             n1, unit_w, m1, m2, m3 = g[N1], g[UNIT], g[M1], g[M2], g[M3]
             if not (unit_w or m1 or m2 or m3 or n1[-1] in "万亿兆"):
                 return None  # a bare number (a year, a code, 一些): never a claim, skip parsing it
-            value, cn = _number(n1)
+            pair = numerals.adjacent_range(n1) if g[N2] is None and not n1[0].isdigit() else None
+            value, cn = (pair[0], True) if pair else _number(n1)
             mag = m1 or m3 or m2
             factor = parse_magnitude(mag) if mag else 1.0
             high = None
@@ -228,6 +229,8 @@ def _builder():
                 value *= parse_magnitude(m1) if m1 else factor
                 if high <= value:
                     return None  # 1-1 or 2023-2022: not a range of quantities
+            elif pair:
+                value, high = value * factor, pair[1] * factor  # 三四家, 七八十家: a vague range
             else:
                 value *= factor
             pre, neg = g[PRE], g[NEG]
@@ -244,7 +247,7 @@ def _builder():
             elif pre or g[POST] or g[I1] or g[I2] or g[I3]:
                 approx = approx_of(pre, g[POST], (g[I1], g[I2], g[I3]))
             else:
-                approx = "exact"
+                approx = "about" if pair else "exact"
             return Mention(start, m.end(), m.start(N1), value, unit, "general", approx, value_high=high,
                            chinese=cn, numeral=n1,
                            # 十万亿: a Chinese numeral carries its own magnitude
