@@ -144,7 +144,7 @@ def _trailing_magnitude(numeral: str) -> str | None:
 def outside_approx(text: str, start: int) -> str | None:
     """The approx set by a verb right before a quote but outside it (突破700亿元, 超过了16%)."""
     before, _, _ = _qualifiers()
-    head = text[max(0, start - 5):start].rstrip("了 ")
+    head = text[max(0, start - 5):start].rstrip("了 是为")  # 大概是2000斤, 约为5%: a copula between
     m = _before_words().search(head)
     return before[m.group()]["approx"] if m else None
 
