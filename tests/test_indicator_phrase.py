@@ -48,6 +48,20 @@ BEFORE_PERIOD = [
 ]
 
 
+# Whole sentences, where the phrase depends on what the scanner found (the rank's verb): exact.
+SENTENCES = [
+    ("去年街道税收总量高居全区第二。", "税收总量"),        # 高居 is the verb, 高 no part of the phrase
+    ("该县财政收入总量居全市第三位。", "财政收入总量"),
+]
+
+
+@pytest.mark.parametrize("text, expected", SENTENCES)
+def test_sentence_indicator(text, expected):
+    from indicators import extract
+
+    assert [c.indicator for c in extract(text)] == [expected]
+
+
 def _phrase(chunk, span):
     return None if span is None else chunk[span[0]:span[1]]
 
