@@ -29,6 +29,9 @@ def _conf():
         "label_after": rules.word_list(_NAME, "label_after"),
         "unit_label_after": rules.word_list(_NAME, "unit_label_after"),
         "label_heads": rules.word_list(_NAME, "label_heads"),
+        "quote_open": rules.require(data, "quoted_name", dict, _NAME)["open"],
+        "quote_close": rules.require(data, "quoted_name", dict, _NAME)["close"],
+        "quoted_name_tail": int(rules.require(data, "quoted_name", dict, _NAME)["max_tail"]),
         "threshold": regex.compile(f"的(?:{_alt(rules.word_list(_NAME, 'threshold_heads'))})(?![\\d])"),
         "label_run": regex.compile(f"\\p{{Han}}{{0,4}}?(?:{_alt(rules.word_list(_NAME, 'label_heads'))})"),
         "abstract": regex.compile(_alt(rules.word_list(_NAME, "abstract_nouns"))),
@@ -74,6 +77,9 @@ def excluded(text: str, m: Mention, unit_kind: str) -> bool:
     if m.form == "general" and after_unit.startswith(conf["count_not_before"]):
         return True
     tail = text[m.end:m.end + 6]
+    if (m.form == "general" and m.chinese and text[m.start - 1:m.start] in conf["quote_open"]
+            and any(q in tail[:conf["quoted_name_tail"] + 1] for q in conf["quote_close"])):
+        return True  # 民生“十件实事”: a quoted name that opens with a numeral
     if m.form == "general" and m.unit_start == m.end and tail.startswith(conf["label_after"]):
         return True  # 四巨头, 六大产业, 百亿级: no unit, a label follows
     if tail.startswith(conf["unit_label_after"]):
