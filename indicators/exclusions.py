@@ -28,6 +28,7 @@ def _conf():
         "count_not_before": rules.word_list(_NAME, "count_not_before"),
         "label_after": rules.word_list(_NAME, "label_after"),
         "unit_label_after": rules.word_list(_NAME, "unit_label_after"),
+        "milestones": rules.word_list(_NAME, "milestones"),
         "label_heads": rules.word_list(_NAME, "label_heads"),
         "quote_open": rules.require(data, "quoted_name", dict, _NAME)["open"],
         "quote_close": rules.require(data, "quoted_name", dict, _NAME)["close"],
@@ -80,7 +81,8 @@ def excluded(text: str, m: Mention, unit_kind: str) -> bool:
     if (m.form == "general" and m.chinese and text[m.start - 1:m.start] in conf["quote_open"]
             and any(q in tail[:conf["quoted_name_tail"] + 1] for q in conf["quote_close"])):
         return True  # 民生“十件实事”: a quoted name that opens with a numeral
-    if m.form == "general" and m.unit_start == m.end and tail.startswith(conf["label_after"]):
+    if (m.form == "general" and m.unit_start == m.end and tail.startswith(conf["label_after"])
+            and not tail.startswith(conf["milestones"])):
         return True  # 四巨头, 六大产业, 百亿级: no unit, a label follows
     if tail.startswith(conf["unit_label_after"]):
         return True  # 百万千瓦级, 万吨级: a size class
@@ -108,4 +110,6 @@ def is_bare_label(text: str, m: Mention) -> bool:
     """A bare amount that names a class (百亿产业集群, 十万亿赛道), not a quantity."""
     conf = _conf()
     tail = text[m.end:m.end + 6]
+    if tail.startswith(conf["milestones"]):
+        return False  # 突破万亿大关: the amount is the predicate
     return tail.startswith(conf["label_after"]) or tail.startswith(conf["label_heads"])
