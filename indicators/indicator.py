@@ -45,6 +45,7 @@ def _conf():
         "not_indicators": set(rules.word_list(_NAME, "not_indicators")),
         "comparison": tuple(rules.word_list(_NAME, "comparison_markers")),
         "rank_scope": rules.word_list(_NAME, "rank_scope_markers"),
+        "localities": set(rules.word_list(_NAME, "trailing_localities")),
         "lone_tags": set(rules.word_list(_NAME, "no_lone_tags")),
         "openers": set(rules.word_list(_NAME, "comparison_openers")),
         "opener_tags": set(rules.word_list(_NAME, "comparison_opener_tags")),
@@ -190,9 +191,11 @@ def after(chunk: str) -> tuple[int, int] | None:
         if (flag not in conf["noun_tags"] and not (flag == "a" and not run)) or word in conf["right"]:
             break
         run.append(word)
+    rest = toks[len(run):]
+    while len(run) > 1 and run[-1] in conf["localities"]:
+        run.pop()  # 40个项目中, 十个行业中: the locality word closes a scope, the noun is before it
     if not run:
         return None
-    rest = toks[len(run):]
     if len(run) > 1 and rest and rest[0][1].startswith("v") and len("".join(run[1:])) > 2:
         run = run[:1]  # 13个区固定资产投资实现…: the run's tail is the next clause's subject (not 京企落地)
     phrase = "".join(run)
