@@ -14,6 +14,7 @@ _ZONE_SUFFIX = re.compile(r"(高新技术产业开发区|高新技术开发区|�
 _ZONE_FIRST = frozenset(w[0] for w in _ZONE_SUFFIX.pattern.strip("()").split("|"))
 _ZONE_SHORT = {"高新技术产业开发区": "高新区", "高新技术开发区": "高新区", "经济技术开发区": "经开区",
                "经济开发区": "经开区", "综合保税区": "综保区", "自贸片区": "片区"}
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _DATELINE_AFTER = re.compile(r"\s*(\d{1,2}月)?\d{1,2}日(专)?电|专电")
 _FILLER = re.compile(r"[\s\u3000\d一二三四五六七八九十〇零两—\-~～至年月日季度前后上下半个以来初底末今去当此"
                      r"外其中同时据在从截止目近期间为了对于与之类似“”\"'（）()【】|*●■◆]*")
@@ -124,6 +125,7 @@ class _Context:
     obj_last: frozenset[str] = frozenset()
     direction_first: frozenset[str] = frozenset()
     dateline_last: frozenset[str] = frozenset()
+    word_after: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -140,7 +142,8 @@ def _context() -> _Context:
                     dateline_before,
                     frozenset(v["common_words"]), frozenset(v["generic_names"]),
                     frozenset(w[0] for w in v["org_suffixes"]), frozenset(w[-1] for w in v["object_markers"]),
-                    frozenset(w[0] for w in v["direction_suffixes"]), frozenset(w[-1] for w in dateline_before))
+                    frozenset(w[0] for w in v["direction_suffixes"]), frozenset(w[-1] for w in dateline_before),
+                    frozenset(v["suffix_word_after"]))
 
 
 def scan(text: str, lay: Layout) -> list[Mention]:
@@ -148,6 +151,7 @@ def scan(text: str, lay: Layout) -> list[Mention]:
     ctx = _context()
     clauses = lay.clauses
     org, direction, obj, dateline_before = ctx.org, ctx.direction, ctx.obj, ctx.dateline_before
+    word_after = ctx.word_after
     org_first, obj_last, direction_first, dateline_last = \
         ctx.org_first, ctx.obj_last, ctx.direction_first, ctx.dateline_last
     # A ticker's bracket of figures appears in few texts: where it does not, no name is followed by one.
@@ -163,6 +167,8 @@ def scan(text: str, lay: Layout) -> list[Mention]:
         first = text[end:end + 1]
         if kind == "region" and first in direction_first and direction.match(text, end, stop):
             continue
+        if first in word_after and len(key) == 2 and start and _HAN.match(text, start - 1):
+            continue  # 陕南县域 is not 南县
         if tickers and _STOCK_AFTER.match(text, end, end + 40):
             continue  # 上海电气(4.990, 0.03, 0.60%): a portal's ticker, no evidence of the article's place
         is_org = (kind == "place" or kind == "country" or kind == "zone") and (
