@@ -126,6 +126,7 @@ class _Context:
     direction_first: frozenset[str] = frozenset()
     dateline_last: frozenset[str] = frozenset()
     word_after: frozenset[str] = frozenset()
+    venue: re.Pattern = re.compile("(?!)")
 
 
 @functools.cache
@@ -143,7 +144,8 @@ def _context() -> _Context:
                     frozenset(v["common_words"]), frozenset(v["generic_names"]),
                     frozenset(w[0] for w in v["org_suffixes"]), frozenset(w[-1] for w in v["object_markers"]),
                     frozenset(w[0] for w in v["direction_suffixes"]), frozenset(w[-1] for w in dateline_before),
-                    frozenset(v["suffix_word_after"]))
+                    frozenset(v["suffix_word_after"]),
+                    re.compile(f"[^，,。；;]{{0,{int(v['venue_reach'])}}}?(?:{alt(v['venue_events'])})"))
 
 
 def scan(text: str, lay: Layout) -> list[Mention]:
@@ -151,7 +153,7 @@ def scan(text: str, lay: Layout) -> list[Mention]:
     ctx = _context()
     clauses = lay.clauses
     org, direction, obj, dateline_before = ctx.org, ctx.direction, ctx.obj, ctx.dateline_before
-    word_after = ctx.word_after
+    word_after, venue_re = ctx.word_after, ctx.venue
     org_first, obj_last, direction_first, dateline_last = \
         ctx.org_first, ctx.obj_last, ctx.direction_first, ctx.dateline_last
     # A ticker's bracket of figures appears in few texts: where it does not, no name is followed by one.
@@ -181,8 +183,10 @@ def scan(text: str, lay: Layout) -> list[Mention]:
             (text.find("电", end, stop) >= 0 and _DATELINE_AFTER.match(text, end, stop) is not None)
             or (last in dateline_last and text.endswith(dateline_before, lo, start)))
         cs = clauses[bisect_right(clauses, start) - 1]  # the start of its clause
+        # 在深圳的招商推介会上签订…: the place of an event the article's own area attends
+        venue = kind == "place" and venue_re.match(text, end, stop) is not None
         out.append(Mention(start, end, key, kind, candidates, form, None, zone, cue_level, is_org,
-                           last in obj_last and text.endswith(obj, lo, start), dateline,
+                           venue or (last in obj_last and text.endswith(obj, lo, start)), dateline,
                            cs == start or (_filler_char(text[cs]) and filler(text, cs, start) is not None)))
     return out
 
@@ -242,7 +246,7 @@ def group(text: str, ms: list[Mention], ctx: _Context | None = None) -> list[Men
             if etc and code != "100000" and (len(run) == 1 or names.places()[code].level != "country"):
                 code = names.places()[code].parent or code
             g = Mention(head.start, run[-1].end, text[head.start:run[-1].end], "group", (code,),
-                        place=code, obj=head.obj, initial=head.initial, members=run)
+                        place=code, obj=head.obj or run[-1].obj, initial=head.initial, members=run)
             out.append(g)
         else:
             out.extend(run)
