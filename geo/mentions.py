@@ -81,6 +81,8 @@ def _template(key: str) -> tuple:
     if e.kind == "zone":
         z = names.zones()[e.target]
         return "zone", (z.parent,), e.form, e.target, None
+    if e.kind == "word":
+        return "word", (), "name", None, None
     if e.kind in ("region", "landmark", "media", "institution", "country"):
         return e.kind, (e.target,), e.form, None, None
     if all(e.target == "100000" for e in entries):
@@ -162,6 +164,8 @@ def scan(text: str, lay: Layout) -> list[Mention]:
     out: list[Mention] = []
     for start, key in names.find(text):
         kind, candidates, form, zone, cue_level = _template(key)
+        if kind == "word":
+            continue
         # What follows is read in the 12 characters after the name and what precedes in the 4
         # before it, by position: slicing them out costs more than the tests.
         end = start + len(key)

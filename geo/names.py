@@ -47,7 +47,8 @@ class Entry:
     """What one matched string can mean.
 
     kind: place (target = adcode), town (target = county adcode), zone (target = zone name),
-    region / landmark / media / institution (target = adcode), country, cue (target = level).
+    region / landmark / media / institution (target = adcode), country, cue (target = level),
+    word (a word that holds a name but names no place: 国内外).
     form: name | short | variant | alias | old (a renamed division's former name).
     """
 
@@ -194,6 +195,8 @@ def aliases() -> dict[str, tuple[Entry, ...]]:
         add(name, Entry("institution", "100000"))
     for name in v["country_words"]:
         add(name, Entry("country", "100000"))
+    for word in v["not_place_words"]:
+        table[word] = [Entry("word", "")]  # 国内外: a word that holds a name (国内) but names no place
     for cue, level in v["focus_cues"].items():
         table[cue] = [Entry("cue", level)]  # 全州 the cue, not 全州县's short name
     for town, counties in towns().items():

@@ -57,8 +57,10 @@ def extract(text: str, published: date | str | None = None, doc: str | None = No
     _assign_sectors(t, found)
     spans = [norm.span(f.m.start, f.m.end) for f in found]
     occurrences = _occurrences(text, spans)
+    # geo reads the normalised text: simplified, and without pinyin residue (內(nèi)蒙古)
+    places = _places(t, [(f.m.start, f.m.end) for f in found])
     return [_claim(text, norm, f, doc, span, n, place)
-            for f, span, n, place in zip(found, spans, occurrences, _places(text, spans))]
+            for f, span, n, place in zip(found, spans, occurrences, places)]
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -80,3 +80,15 @@ def test_no_claims_and_no_places():
 def test_offsets_survive_traditional_script():
     text = "廣東省去年進出口增長4.7%。"
     assert link_one(text, "4.7%").place == "广东省"
+
+
+def test_a_word_holding_a_country_word_names_no_place():
+    assert link_one("面对复杂的国内外经济环境,高新区营业收入增长5%。", "5%").place is None
+
+
+def test_the_extractor_links_through_pinyin_residue():
+    # The extractor hands geo its normalised text: 內(nèi)蒙古 is 内蒙古 there.
+    from indicators import extract
+
+    [claim] = extract("2015年,內(nèi)蒙古地區生產總值增長(zhǎng)7.7%。")
+    assert claim.place == "内蒙古自治区"
