@@ -15,6 +15,7 @@ _ZONE_FIRST = frozenset(w[0] for w in _ZONE_SUFFIX.pattern.strip("()").split("|"
 _ZONE_SHORT = {"高新技术产业开发区": "高新区", "高新技术开发区": "高新区", "经济技术开发区": "经开区",
                "经济开发区": "经开区", "综合保税区": "综保区", "自贸片区": "片区"}
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]*")
 _DATELINE_AFTER = re.compile(r"\s*(\d{1,2}月)?\d{1,2}日(专)?电|专电")
 _FILLER = re.compile(r"[\s\u3000\d一二三四五六七八九十〇零两—\-~～至年月日季度前后上下半个以来初底末今去当此"
                      r"外其中同时据在从截止目近期间为了对于与之类似“”\"'（）()【】|*●■◆]*")
@@ -83,6 +84,8 @@ def _template(key: str) -> tuple:
         return "zone", (z.parent,), e.form, e.target, None
     if e.kind == "word":
         return "word", (), "name", None, None
+    if e.kind == "foreign":
+        return "foreign", (), "name", None, None
     if e.kind in ("region", "landmark", "media", "institution", "country"):
         return e.kind, (e.target,), e.form, None, None
     if all(e.target == "100000" for e in entries):
@@ -129,6 +132,7 @@ class _Context:
     dateline_last: frozenset[str] = frozenset()
     word_after: frozenset[str] = frozenset()
     venue: re.Pattern = re.compile("(?!)")
+    foreign_reach: int = 0
 
 
 @functools.cache
@@ -147,7 +151,8 @@ def _context() -> _Context:
                     frozenset(w[0] for w in v["org_suffixes"]), frozenset(w[-1] for w in v["object_markers"]),
                     frozenset(w[0] for w in v["direction_suffixes"]), frozenset(w[-1] for w in dateline_before),
                     frozenset(v["suffix_word_after"]),
-                    re.compile(f"[^，,。；;]{{0,{int(v['venue_reach'])}}}?(?:{alt(v['venue_events'])})"))
+                    re.compile(f"[^，,。；;]{{0,{int(v['venue_reach'])}}}?(?:{alt(v['venue_events'])})"),
+                    int(v["foreign_reach"]))
 
 
 def scan(text: str, lay: Layout) -> list[Mention]:
@@ -156,6 +161,7 @@ def scan(text: str, lay: Layout) -> list[Mention]:
     clauses = lay.clauses
     org, direction, obj, dateline_before = ctx.org, ctx.direction, ctx.obj, ctx.dateline_before
     word_after, venue_re = ctx.word_after, ctx.venue
+    foreign_end, foreign_reach = -100, ctx.foreign_reach
     org_first, obj_last, direction_first, dateline_last = \
         ctx.org_first, ctx.obj_last, ctx.direction_first, ctx.dateline_last
     # A ticker's bracket of figures appears in few texts: where it does not, no name is followed by one.
@@ -166,6 +172,11 @@ def scan(text: str, lay: Layout) -> list[Mention]:
         kind, candidates, form, zone, cue_level = _template(key)
         if kind == "word":
             continue
+        if kind == "foreign":
+            foreign_end = start + len(key)
+            continue  # no evidence either way: 日本对华投资 is still about China
+        if 0 <= start - foreign_end <= foreign_reach and _HAN_RUN.fullmatch(text, foreign_end, start):
+            continue  # 迪拜杰贝尔阿里港: the rest of a foreign name
         # What follows is read in the 12 characters after the name and what precedes in the 4
         # before it, by position: slicing them out costs more than the tests.
         end = start + len(key)

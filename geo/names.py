@@ -48,7 +48,7 @@ class Entry:
 
     kind: place (target = adcode), town (target = county adcode), zone (target = zone name),
     region / landmark / media / institution (target = adcode), country, cue (target = level),
-    word (a word that holds a name but names no place: 国内外).
+    word (a word that holds a name but names no place: 国内外), foreign (a place abroad).
     form: name | short | variant | alias | old (a renamed division's former name).
     """
 
@@ -195,6 +195,8 @@ def aliases() -> dict[str, tuple[Entry, ...]]:
         add(name, Entry("institution", "100000"))
     for name in v["country_words"]:
         add(name, Entry("country", "100000"))
+    for name in v["foreign_places"]:
+        table[name] = [Entry("foreign", "")]  # outside China: read, so that its tail is no name
     for word in v["not_place_words"]:
         table[word] = [Entry("word", "")]  # 国内外: a word that holds a name (国内) but names no place
     for cue, level in v["focus_cues"].items():

@@ -92,3 +92,9 @@ def test_the_extractor_links_through_pinyin_residue():
 
     [claim] = extract("2015年,內(nèi)蒙古地區生產總值增長(zhǎng)7.7%。")
     assert claim.place == "内蒙古自治区"
+
+
+def test_a_chinese_name_inside_a_foreign_one_is_no_place():
+    # 阿里 in 迪拜杰贝尔阿里港 is not 西藏阿里地区; 日本对华投资 still leaves the claim to China's text.
+    assert link_one("阿联酋迪拜杰贝尔阿里港集装箱吞吐量1560万标箱。", "1560万标箱").place is None
+    assert link_one("今年我国实际使用外资中,日本对华投资59亿美元。", "59亿美元").place == "中国"
