@@ -45,6 +45,7 @@ def _conf():
         "not_indicators": set(rules.word_list(_NAME, "not_indicators")),
         "comparison": tuple(rules.word_list(_NAME, "comparison_markers")),
         "rank_scope": rules.word_list(_NAME, "rank_scope_markers"),
+        "inner_verbs": set(rules.word_list(_NAME, "inner_verbs")),
         "localities": set(rules.word_list(_NAME, "trailing_localities")),
         "lone_tags": set(rules.word_list(_NAME, "no_lone_tags")),
         "openers": set(rules.word_list(_NAME, "comparison_openers")),
@@ -118,6 +119,21 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
 def trim(chunk: str) -> int:
     """Where `chunk` ends once the verbs and particles before a number are trimmed off."""
     return _trim_right(chunk, 0, len(chunk), _conf())
+
+
+def inner_verb(phrase: str) -> tuple[int, int] | None:
+    """Span of a verb standing between the subject and the measure inside `phrase` (第一产业实现
+    增加值: 实现), which the indicator drops; None when there is none."""
+    conf = _conf()
+    if not any(w in phrase for w in conf["inner_verbs"]):
+        return None
+    toks = _tokens(phrase)
+    pos = 0
+    for k, (word, _) in enumerate(toks):
+        if word in conf["inner_verbs"] and 0 < k < len(toks) - 1:
+            return pos, pos + len(word)
+        pos += len(word)
+    return None
 
 
 def ends_in_verb(phrase: str) -> bool:

@@ -86,3 +86,17 @@ def test_before_period(chunk, expected):
 @pytest.mark.parametrize("chunk, expected", BEFORE_RANK)
 def test_before_rank(chunk, expected):
     assert _phrase(chunk, indicator.before_rank(chunk)) == expected
+
+
+INNER_VERB = [
+    ("第一产业实现增加值", "实现"),
+    ("限额以上单位完成社零总额", "完成"),
+    ("实现增加值", None),            # a verb first is trimmed elsewhere, not dropped from inside
+    ("地区生产总值", None),
+]
+
+
+@pytest.mark.parametrize("phrase, verb", INNER_VERB)
+def test_inner_verb(phrase, verb):
+    gap = indicator.inner_verb(phrase)
+    assert (None if gap is None else phrase[gap[0]:gap[1]]) == verb
