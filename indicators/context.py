@@ -70,6 +70,8 @@ class Context:
         return out
 
     def _resolve(self, p: Period) -> tuple[bool, str | None]:
+        if p.role == "name":
+            return False, None  # 2023年第一季度…签约仪式 names the event: its day is the period
         if p.role == "reset":
             return True, None
         if p.role == "anaphora":

@@ -21,7 +21,7 @@ class Period:
     start: int
     end: int
     value: str | None
-    role: str = "period"   # period | reset | anaphora
+    role: str = "period"   # period | reset | anaphora | name (part of an event's name)
 
 
 _WITHIN = ("m1", "m2", "qa", "qb", "mfirst", "mo", "d", "mand", "part")
@@ -168,8 +168,17 @@ def find(text: str, published: date | None) -> list[Period]:
             out.append(Period(start, end, None, "anaphora"))
         elif any(g[k] for k in ("ya", "yc", "plan", "y", "rel", "m1", "qa", "qb", "mfirst", "mo", "part")):
             hint = _year_hint(text, start, anchors) if published is None else None
-            out.append(Period(start, end, _resolve(g, published, hint)))
+            role = "name" if _event_name().match(text, end) else "period"
+            out.append(Period(start, end, _resolve(g, published, hint), role))
     return out
+
+
+@cache
+def _event_name() -> re.Pattern:
+    """What follows a period that opens an event's name (2023年第一季度招商引资集中签约仪式)."""
+    data = rules.load("periods")
+    reach = int(rules.require(data, "event_name_reach", int, "periods"))
+    return re.compile(f"[^，,。；;：:、\n]{{0,{reach}}}?(?:{_alt(rules.word_list('periods', 'event_names'))})")
 
 
 def _year_hint(text: str, pos: int, anchors: list[tuple[int, int]]) -> int | None:
