@@ -189,6 +189,8 @@ def _plan(t: str, segs: Segments, ctx: Context, f: _Found, published: date | Non
     if f.kind not in ("pct_change", "pp_change"):
         f.direction = None
     f.kind = "target"
+    if kinds.is_capacity(t[scope:m.start]):
+        f.period = None  # 园区投产达效后,年可实现产值15亿元: a capacity, not a year's figure
 
 
 def _assign_sectors(t: str, found: list[_Found]) -> None:

@@ -159,6 +159,11 @@ def is_target(before: str) -> bool:
     return _targets().search(before) is not None
 
 
+def is_capacity(before: str) -> bool:
+    """Whether the target in `before` is a capacity once built (投产达效后,年可实现…): no period."""
+    return any(w in before for w in rules.word_list("kinds", "capacity_cues"))
+
+
 def opens_target_list(sentence_before: str) -> bool:
     """Whether a target cue introduces a list with a colon earlier in the sentence."""
     intro = _list_intro()
