@@ -95,7 +95,8 @@ def _tables():
     return rel, parts, plans
 
 
-def _resolve(m: dict[str, Any], published: date | None, year_hint: int | None = None) -> str | None:
+def _resolve(m: dict[str, Any], published: date | None, year_hint: int | None = None,
+             doc_year: int | None = None) -> str | None:
     rel, parts, plans = _tables()
     g: Callable[[str], Any] = m.get  # groups are str or None; each is tested before use
     if g("ya"):
@@ -112,6 +113,8 @@ def _resolve(m: dict[str, Any], published: date | None, year_hint: int | None = 
             year = published.year + rel[g("rel")]
         elif year_hint is not None and rel[g("rel")] == 0:
             year = year_hint  # 2023年，…今年的目标: the paragraph names the current year
+        elif doc_year is not None:
+            year = doc_year + rel[g("rel")]  # 今年 in an undated text that names one session
         else:
             return None
         explicit = True
@@ -160,6 +163,10 @@ def find(text: str, published: date | None) -> list[Period]:
             anchors.append((start, int(g["y"])))
         elif g["term"]:
             anchors.append((start, terms[g["term"]] + _num(g["session"]) - 1))
+    # The year of the article itself, when undated: the one year its named events fix
+    # (rule 9), read by relative years only (今年 → 2026; a bare 1—9月 stays unknown).
+    event_years = {terms[g["term"]] + _num(g["session"]) - 1 for _, _, g in matches if g["term"]}
+    doc_year = next(iter(event_years)) if published is None and len(event_years) == 1 else None
     out = []
     for start, end, g in matches:
         if g["reset"]:
@@ -169,7 +176,7 @@ def find(text: str, published: date | None) -> list[Period]:
         elif any(g[k] for k in ("ya", "yc", "plan", "y", "rel", "m1", "qa", "qb", "mfirst", "mo", "part")):
             hint = _year_hint(text, start, anchors) if published is None else None
             role = "name" if _event_name().match(text, end) else "period"
-            out.append(Period(start, end, _resolve(g, published, hint), role))
+            out.append(Period(start, end, _resolve(g, published, hint, doc_year), role))
     return out
 
 
