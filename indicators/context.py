@@ -44,9 +44,10 @@ class Context:
 
     def _in_dateline(self, text: str, p: Period) -> bool:
         # A line that is only a date (2023年02月11日, 长江日报 2025年01月17日) is the page's own date.
+        if p.value is None or _DATE.match(p.value) is None:
+            return False
         a, b = self.segs.paragraph(p.start)
-        rest = (text[a:p.start] + text[p.end:b]).strip()
-        return p.value is not None and _DATE.match(p.value) is not None and len(rest) <= 6
+        return len((text[a:p.start] + text[p.end:b]).strip()) <= 6
 
     def _sections(self, text: str, claim_starts: list[int]) -> dict[int, _Section | None]:
         """Paragraph index → the heading section it lies in (short lines naming a period or a plan)."""

@@ -54,9 +54,7 @@ def extract(text: str, published: date | str | None = None, doc: str | None = No
     _describe(t, norm, segs, ctx, found, published)
     _assign_sectors(t, found)
     spans = [norm.span(f.m.start, f.m.end) for f in found]
-    occurrences = _occurrences(text, spans)
-    return [_claim(text, norm, f, doc, span, n, place)
-            for f, span, n, place in zip(found, spans, occurrences, _places(text, spans))]
+    return _claims(text, norm, found, doc, spans, _occurrences(text, spans), _places(text, spans))
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -192,22 +190,27 @@ def _assign_sectors(t: str, found: list[_Found]) -> None:
                     or indicator.sector_of(f.name_key, t[f.sentence[0]:f.sentence[1]], weak=True) or "other")
 
 
-def _claim(text: str, norm: Normalised, f: _Found, doc: str | None, span: tuple[int, int], occurrence: int,
-           place: tuple | None) -> Claim:
-    m = f.m
-    start, end = span
-    u = rules.unit(f.unit)
-    value = float(f"{m.value:.15g}")  # 1026.6 * 1e8, not 102659999999.99998
-    ss, se = norm.span(f.sentence[0], max(f.sentence[0] + 1, f.sentence[1]))
-    place, province, adcode, level, lat, lon = place or _NO_PLACE
-    return Claim(
-        doc=doc, quote=text[start:end], start=start, end=end, occurrence=occurrence,
-        value=value, value_high=m.value_high, unit=u.output,
-        value_canonical=float(f"{value * u.factor:.15g}"), unit_canonical=u.canonical,
-        kind=f.kind, direction=f.direction, approx=m.approx, indicator=f.name, sector=f.sector,
-        period=f.period, place=place, province=province, adcode=adcode, place_level=level, lat=lat, lon=lon,
-        sentence=text[ss:se].strip(),
-    )
+def _claims(text: str, norm: Normalised, found: list[_Found], doc: str | None, spans: list[tuple[int, int]],
+            occurrences: list[int], places: list[tuple | None]) -> list[Claim]:
+    """The Claim records, built positionally (in Claim's field order): keywords cost twice as much."""
+    out = []
+    sentences: dict[tuple[int, int], str] = {}  # claims of one sentence share its text
+    units: dict[str, tuple[str, float, str]] = {}
+    for f, (start, end), occurrence, place in zip(found, spans, occurrences, places):
+        m = f.m
+        u = units.get(f.unit)
+        if u is None:
+            row = rules.unit(f.unit)
+            u = units[f.unit] = (row.output, row.factor, row.canonical)
+        sentence = sentences.get(f.sentence)
+        if sentence is None:
+            ss, se = norm.span(f.sentence[0], max(f.sentence[0] + 1, f.sentence[1]))
+            sentence = sentences[f.sentence] = text[ss:se].strip()
+        value = float(f"{m.value:.15g}")  # 1026.6 * 1e8, not 102659999999.99998
+        out.append(Claim(doc, text[start:end], start, end, occurrence, value, u[0], f.kind, m.approx, f.direction,
+                         m.value_high, float(f"{value * u[1]:.15g}"), u[2], f.name, f.sector, f.period,
+                         *(place or _NO_PLACE), sentence))
+    return out
 
 
 _NO_PLACE = (None,) * 6

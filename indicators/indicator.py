@@ -28,7 +28,9 @@ def _conf():
         # Trim words by length, longest first: a word ends where the number's words begin, so
         # a few slice lookups find it where a pattern search would scan the chunk.
         "right_set": frozenset(right),
-        "right_lengths": sorted({len(w) for w in right} | {2}, reverse=True),  # 2: 每 and its unit
+        # By last character, the lengths of the words ending in it, longest first (2 for every
+        # character: 每 and its unit); other characters end no word but may end 每 + unit.
+        "right_lengths": _lengths_by_last(right),
         "split_words": set(rules.word_list(_NAME, "split_after")),
         "left": left,
         "seps": seps,
@@ -46,6 +48,13 @@ def _conf():
         "comparison": tuple(rules.word_list(_NAME, "comparison_markers")),
         "rank_scope": rules.word_list(_NAME, "rank_scope_markers"),
     }
+
+
+def _lengths_by_last(words) -> dict[str, tuple[int, ...]]:
+    by_last: dict[str, set[int]] = {}
+    for w in words:
+        by_last.setdefault(w[-1], {2}).add(len(w))
+    return {ch: tuple(sorted(ns, reverse=True)) for ch, ns in by_last.items()}
 
 
 @lru_cache(maxsize=65536)
@@ -108,6 +117,9 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     return start, end
 
 
+_PER_ONLY = (2,)
+
+
 def _trim_right(chunk: str, start: int, end: int, conf) -> int:
     """Move `end` left past the verbs and particles between an indicator and its number."""
     words, lengths, per = conf["right_set"], conf["right_lengths"], conf["per"]
@@ -115,7 +127,7 @@ def _trim_right(chunk: str, start: int, end: int, conf) -> int:
         stop = end
         while stop > start and chunk[stop - 1].isspace():
             stop -= 1  # spaces before the number go with the trimmed word
-        for n in lengths:
+        for n in lengths.get(chunk[stop - 1], _PER_ONLY) if stop > start else ():
             a = stop - n
             if a >= start and (chunk[a:stop] in words or (n == 2 and chunk[a] == per)):
                 end = a
