@@ -53,21 +53,16 @@ class Context:
         """Paragraph index → the heading section it lies in (short lines naming a period or a plan)."""
         out, current = {}, None
         starts = sorted(claim_starts)
-        pos, n_para = 0, 0
-        while pos <= len(text):
-            a, b = self.segs.paragraph(pos)
+        marker = _heading_marker()
+        for n_para, (a, b) in enumerate(self.segs.paragraphs()):
             line = text[a:b].strip()
-            has_claim = bisect_left(starts, a) < len(starts) and starts[bisect_left(starts, a)] < b
-            if line and len(line) <= _HEADING_MAX and not has_claim and _heading_marker().match(line):
-                here = [p for p in self.periods if a <= p.start < b and p.role == "period"]
-                target = kinds.heading_is_target(line)
-                if here:
-                    current = _Section(here[-1].value if here else None, target)
+            if line and len(line) <= _HEADING_MAX and marker.match(line):
+                i = bisect_left(starts, a)
+                if not (i < len(starts) and starts[i] < b):  # a line with a claim is no heading
+                    here = [p for p in self.periods if a <= p.start < b and p.role == "period"]
+                    if here:
+                        current = _Section(here[-1].value, kinds.heading_is_target(line))
             out[n_para] = current
-            n_para += 1
-            if b >= len(text):
-                break
-            pos = b
         return out
 
     def _resolve(self, p: Period) -> tuple[bool, str | None]:

@@ -179,7 +179,8 @@ def _assign_sectors(t: str, found: list[_Found]) -> None:
     """The indicator's own words decide; else the main sector of its paragraph's claims, which
     beats a stray word elsewhere in the sentence; else the sentence; else the article's."""
     strong = [indicator.sector_of(f.name_key) for f in found]
-    sentence = [indicator.sector_of(t[f.sentence[0]:f.sentence[1]]) for f in found]
+    of_sentence = {span: indicator.sector_of(t[span[0]:span[1]]) for span in {f.sentence for f in found}}
+    sentence = [of_sentence[f.sentence] for f in found]
     by_para: dict[int, list[str | None]] = {}
     for f, s in zip(found, strong):
         by_para.setdefault(f.paragraph, []).append(s)

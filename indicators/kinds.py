@@ -161,10 +161,14 @@ def is_target(before: str) -> bool:
 
 def opens_target_list(sentence_before: str) -> bool:
     """Whether a target cue introduces a list with a colon earlier in the sentence."""
-    intro = _list_intro()
+    intro, mark = _list_intro()
+    if mark.search(sentence_before) is None:
+        return False  # no colon anywhere: no cue can open a list (most sentences)
     return any(intro.match(sentence_before, m.end()) for m in _targets().finditer(sentence_before))
 
 
 @cache
-def _list_intro() -> regex.Pattern:
-    return regex.compile(".{0,4}?" + rules.require(rules.load("kinds"), "target_list_intro", str, "kinds"))
+def _list_intro() -> tuple[regex.Pattern, regex.Pattern]:
+    """The list opening right after a cue, and the mark it ends on, wherever it stands."""
+    mark = rules.require(rules.load("kinds"), "target_list_intro", str, "kinds")
+    return regex.compile(".{0,4}?" + mark), regex.compile(mark)

@@ -150,8 +150,8 @@ def outside_approx(text: str, start: int) -> str | None:
 
 
 @cache
-def _before_words() -> regex.Pattern:
-    return regex.compile(f"(?:{_alt(_qualifiers()[0])})$")
+def _before_words() -> re.Pattern:
+    return re.compile(f"(?:{_alt(_qualifiers()[0])})$")  # plain words: `re` searches them faster
 
 
 def scan(text: str):
@@ -245,11 +245,11 @@ def _builder():
                 approx = approx_of(pre, g[POST], (g[I1], g[I2], g[I3]))
             else:
                 approx = "exact"
-            return Mention(start, m.end(), m.start(N1), value, unit, "general", approx, value_high=high,
-                           chinese=cn, numeral=n1,
-                           # 十万亿: a Chinese numeral carries its own magnitude
-                           magnitude=mag or (_trailing_magnitude(n1) if cn else None),
-                           unit_start=m.start(UNIT) if unit_w else m.end())
+            # Positional, the commonest form: keywords cost as much again.  十万亿: a Chinese
+            # numeral carries its own magnitude.
+            return Mention(start, m.end(), m.start(N1), value, unit, "general", approx, high, cn,
+                           mag or (_trailing_magnitude(n1) if cn else None), n1,
+                           m.start(UNIT) if unit_w else m.end())
         if form == "f_pct":
             value, cn = _number(g[PCT])
             return Mention(m.start(PCT_PRE) if g[PCT_PRE] else m.start(), m.end(), m.start(PCT), value, "%",

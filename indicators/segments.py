@@ -41,6 +41,11 @@ class Segments:
         """Span of the clause (between commas) holding `pos`."""
         return self._around(self._clause, pos, len(self.text))
 
+    def paragraphs(self) -> list[tuple[int, int]]:
+        """Span of every paragraph, in order (a text ending in a newline ends on an empty one)."""
+        cuts = self._para
+        return list(zip([0, *cuts], [*cuts, len(self.text)]))
+
     def paragraph_at(self, pos: int) -> tuple[int, int]:
         """(index counting from 0, start) of the paragraph holding `pos`, by one bisection."""
         i = bisect_right(self._para, pos)
