@@ -65,19 +65,18 @@ class Context:
             out[n_para] = current
         return out
 
-    def _resolve(self, p: Period) -> tuple[bool, str | None]:
-        if p.role == "reset":
-            return True, None
-        if p.role == "anaphora":
-            return (True, self.event) if self.event else (False, None)
-        return True, p.value
-
-    def _pick(self, cands: list[Period]) -> tuple[bool, str | None]:
-        """The nearest period before the number that resolves (anaphora needs an event date)."""
-        for p in reversed(cands):
-            found, value = self._resolve(p)
-            if found:
-                return True, value
+    def _pick(self, lo: int, hi: int) -> tuple[bool, str | None]:
+        """The nearest of periods[lo:hi] before the number that resolves: a reset to unknown, an
+        anaphora only with an event date."""
+        periods, event = self.periods, self.event
+        for k in range(hi - 1, lo - 1, -1):
+            p = periods[k]
+            if p.role == "period":
+                return True, p.value
+            if p.role == "reset":
+                return True, None
+            if event:  # anaphora
+                return True, event
         return False, None
 
     def period(self, pos: int, s_start: int, p_start: int, p_index: int) -> str | None:
@@ -86,17 +85,17 @@ class Context:
         starts = self._starts
         i = bisect_left(starts, pos)
         j = bisect_left(starts, s_start, 0, i)
-        found, value = self._pick(self.periods[j:i])
+        found, value = self._pick(j, i)
         if found:
             return value
-        in_para = self.periods[bisect_left(starts, p_start, 0, j):j] if p_start < s_start else []
-        if in_para:
-            first_sent_end = self.segs.sentence(p_start)[1]
-            topic = [p for p in in_para if p.start < first_sent_end]
-            found, value = self._pick(topic)
+        lo = bisect_left(starts, p_start, 0, j) if p_start < s_start else j
+        if lo < j:
+            # Earlier in the paragraph: its first sentence (the topic) first, then the rest.
+            topic_end = bisect_left(starts, self.segs.sentence(p_start)[1], lo, j)
+            found, value = self._pick(lo, topic_end)
             if found:
                 return value
-            found, value = self._pick(in_para)
+            found, value = self._pick(topic_end, j)
             if found:
                 return value
         section = self.sections.get(p_index)

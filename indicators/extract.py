@@ -29,6 +29,7 @@ class _Found:
     unit: str
     unit_kind: str
     clause: tuple[int, int] = (0, 0)
+    clause_before: int = 0    # where the clause before starts (0 for the first)
     sentence: tuple[int, int] = (0, 0)
     paragraph: int = 0        # where the paragraph starts
     para_index: int = 0       # which paragraph, counting from 0
@@ -51,7 +52,7 @@ def extract(text: str, published: date | str | None = None, doc: str | None = No
     segs = Segments(t)
     found = _candidates(t, segs)
     ctx = Context(t, segs, published, [f.m.start for f in found])
-    _describe(t, norm, segs, ctx, found, published)
+    _describe(t, norm, ctx, found, published)
     _assign_sectors(t, found)
     spans = [norm.span(f.m.start, f.m.end) for f in found]
     return _claims(text, norm, found, doc, spans, _occurrences(text, spans), _places(text, spans))
@@ -69,10 +70,10 @@ def _candidates(text: str, segs: Segments) -> list[_Found]:
     for m in scan(text):
         if masked and _overlaps(masked, m.start, m.end):
             continue
-        clause = segs.clause(m.num_start)
+        clause_before, c_start, c_end = segs.clause_and_previous(m.num_start)
         unit = m.unit
         if unit is None:
-            unit = exclusions.implied_unit(m, text[clause[0]:clause[1]])
+            unit = exclusions.implied_unit(m, text[c_start:c_end])
             if unit is None or exclusions.is_bare_label(text, m):
                 continue
         row = rules.unit(unit)
@@ -84,12 +85,11 @@ def _candidates(text: str, segs: Segments) -> list[_Found]:
         if exclusions.excluded(text, m, row.kind):
             continue
         index, para_start = segs.paragraph_at(m.num_start)
-        out.append(_Found(m, unit, row.kind, clause, sentence, para_start, index))
+        out.append(_Found(m, unit, row.kind, (c_start, c_end), clause_before, sentence, para_start, index))
     return out
 
 
-def _describe(t: str, norm: Normalised, segs: Segments, ctx: Context, found: list[_Found],
-              published: date | None) -> None:
+def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], published: date | None) -> None:
     """Kind, direction, indicator and period of each claim, in document order."""
     # (name, name_key) pairs: the indicator as output and as normalised text
     last_in_sentence: dict[int, tuple[str, str]] = {}             # sentence start → last indicator there
@@ -119,7 +119,7 @@ def _describe(t: str, norm: Normalised, segs: Segments, ctx: Context, found: lis
             if f.unit_kind == "count" and m.form == "general":
                 last_count[(f.paragraph, f.unit)] = named
         f.period = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)
-        _plan(t, segs, ctx, f, published)
+        _plan(t, ctx, f, published)
         if m.approx == "exact":
             m.approx = outside_approx(t, m.start) or "exact"
         prev_end = m.end
@@ -156,13 +156,13 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
     return (name, t[span[0]:span[1]].strip()) if name else None
 
 
-def _plan(t: str, segs: Segments, ctx: Context, f: _Found, published: date | None) -> None:
+def _plan(t: str, ctx: Context, f: _Found, published: date | None) -> None:
     """Make the claim a target when a plan or forecast governs it and its period is not past."""
     m = f.m
     if m.form in ("streak", "rank") or f.kind == "abs_change":
         return
-    (c_start, c_end), s_start = f.clause, f.sentence[0]
-    scope = max(s_start, segs.clause(max(s_start, c_start - 1))[0])  # this clause and the one before
+    c_end, s_start = f.clause[1], f.sentence[0]
+    scope = max(s_start, f.clause_before)  # this clause and the one before
     planned = (kinds.is_target(t[scope:m.end]) or kinds.opens_target_list(t[s_start:m.start])
                or ctx.section_target(f.para_index) or kinds.names_target(t[m.end:c_end]))
     if not planned or kinds.after_past_marker(t[max(0, m.start - 4):m.start]):

@@ -31,8 +31,9 @@ _ALONE = "_alone"
 def _groups(m: re.Match) -> dict[str, Any]:
     """The match's groups by name, the standalone month/quarter groups under their plain names."""
     g = m.groupdict()
-    for name in _WITHIN:
-        g[name] = g[name] or g[name + _ALONE]
+    if g["alone"]:  # else every standalone group is None
+        for name in _WITHIN:
+            g[name] = g[name] or g[name + _ALONE]
     return g
 
 
@@ -65,7 +66,7 @@ def _pattern() -> re.Pattern:
         f"(?=[{re.escape(first)}])(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
         f"|从(?P<yc>(?:19|20)\\d{{2}})年?到(?P<yd>(?:19|20)\\d{{2}})年"
         f"|(?:{year}|(?<![比较于同])(?P<rel>{rel}))(?:{within('')})?"
-        f"|(?<![\\d.])(?:{within(_ALONE)})"
+        f"|(?P<alone>(?<![\\d.])(?:{within(_ALONE)}))"
         f"|[“\"]?(?P<plan>{plans})[”\"]?"
         f"|(?P<reset>{resets})|(?P<ana>{anaphora})"
         f"|(?P<term>{terms})全国(?:人大|政协)(?:第)?(?P<session>[一二三四五])次(?:全体)?会议)"

@@ -37,9 +37,12 @@ class Segments:
         """Span of the sentence holding `pos`."""
         return self._around(self._sent, pos, len(self.text))
 
-    def clause(self, pos: int) -> tuple[int, int]:
-        """Span of the clause (between commas) holding `pos`."""
-        return self._around(self._clause, pos, len(self.text))
+    def clause_and_previous(self, pos: int) -> tuple[int, int, int]:
+        """(start of the clause before, start, end) of the clause holding `pos`, by one bisection."""
+        cuts = self._clause
+        i = bisect_right(cuts, pos)
+        end = cuts[i] if i < len(cuts) else len(self.text)
+        return (cuts[i - 2] if i > 1 else 0), (cuts[i - 1] if i else 0), end
 
     def paragraphs(self) -> list[tuple[int, int]]:
         """Span of every paragraph, in order (a text ending in a newline ends on an empty one)."""
