@@ -37,7 +37,7 @@ def _cues() -> tuple[re.Pattern, dict[str, str]]:
 def _last_cue(window: str) -> list[str]:
     """Roles of the cues in `window`, in order, neutral words dropped."""
     pattern, role = _cues()
-    return [r for r in (role[m.group()] for m in pattern.finditer(window)) if r != "neutral"]
+    return [r for w in pattern.findall(window) if (r := role[w]) != "neutral"]  # no groups: findall gives the words
 
 
 @cache

@@ -193,7 +193,8 @@ def _builder():
     counter_unit = rules.load("units")["bare_counters"]["unit"]
     vague = _vague()
     before, after, inner = _qualifiers()
-    index = pattern().groupindex
+    # Group names → indexes into m.groups(), one less than the group numbers m.start() takes.
+    index = {name: number - 1 for name, number in pattern().groupindex.items()}
     (PCT_PRE, PCT, PCT_POST, FR_PRE, DEN, FNUM, FR_POST, CH_PRE, CHENG, CHENG2, CH_POST, H_PRE, HALF, H_POST,
      STREAK1, STREAK2, RANK_VERB, RANK, RANK_UNIT, RANK_UNIT2, CTR, BM_PRE, BM, BM_UNIT, BM_POST, PRE, NEG, N1, I1,
      M1, P1, N2, I2, M2, I3, M3, UNIT, PER, POST) = (index[name] for name in (
@@ -213,7 +214,6 @@ def _builder():
 
     def build(m) -> Mention | None:
         g = m.groups()
-        g = (None, *g)  # group numbers count from 1
         form = m.lastgroup
         if form == "f_gen":
             n1, unit_w, m1, m2, m3 = g[N1], g[UNIT], g[M1], g[M2], g[M3]
@@ -238,7 +238,7 @@ def _builder():
                 unit = f"{unit}/{spellings[g[PER]]}"  # 650公斤/亩: a rate
             if g[P1] and unit != "%":
                 return None
-            start = m.start(PRE) if pre else (m.start(NEG) if neg else m.start(N1))
+            start = m.start(PRE + 1) if pre else (m.start(NEG + 1) if neg else m.start(N1 + 1))
             if n1[0] in vague and not pre:
                 approx = "more_than"  # 数千万元: the stated magnitude, at least
             elif pre or g[POST] or g[I1] or g[I2] or g[I3]:
@@ -247,43 +247,43 @@ def _builder():
                 approx = "exact"
             # Positional, the commonest form: keywords cost as much again.  十万亿: a Chinese
             # numeral carries its own magnitude.
-            return Mention(start, m.end(), m.start(N1), value, unit, "general", approx, high, cn,
+            return Mention(start, m.end(), m.start(N1 + 1), value, unit, "general", approx, high, cn,
                            mag or (_trailing_magnitude(n1) if cn else None), n1,
-                           m.start(UNIT) if unit_w else m.end())
+                           m.start(UNIT + 1) if unit_w else m.end())
         if form == "f_pct":
             value, cn = _number(g[PCT])
-            return Mention(m.start(PCT_PRE) if g[PCT_PRE] else m.start(), m.end(), m.start(PCT), value, "%",
+            return Mention(m.start(PCT_PRE + 1) if g[PCT_PRE] else m.start(), m.end(), m.start(PCT + 1), value, "%",
                            "percent", approx_of(g[PCT_PRE], g[PCT_POST]), chinese=cn, numeral=g[PCT])
         if form == "f_frac":
             den, cn = _number(g[DEN])
             num, _ = _number(g[FNUM])
-            return Mention(m.start(), m.end(), m.start(DEN), 100.0 * num / den, "%", "fraction",
+            return Mention(m.start(), m.end(), m.start(DEN + 1), 100.0 * num / den, "%", "fraction",
                            approx_of(g[FR_PRE], g[FR_POST]), chinese=cn, numeral=g[DEN])
         if form == "f_cheng":
             tenth, cn = _number(g[CHENG])
             hundredth = _number(g[CHENG2])[0] if g[CHENG2] else 0.0  # 一成一 = 11%
-            return Mention(m.start(), m.end(), m.start(CHENG), tenth * 10.0 + hundredth, "%", "cheng",
+            return Mention(m.start(), m.end(), m.start(CHENG + 1), tenth * 10.0 + hundredth, "%", "cheng",
                            approx_of(g[CH_PRE], g[CH_POST]), chinese=cn, numeral=g[CHENG])
         if form == "f_half":
             row = shares[g[HALF]]
             approx = approx_of(g[H_PRE], g[H_POST])
             if approx == "exact":
                 approx = row["approx"]
-            return Mention(m.start(), m.end(), m.start(HALF), float(row["value"]), "%", "half", approx,
+            return Mention(m.start(), m.end(), m.start(HALF + 1), float(row["value"]), "%", "half", approx,
                            chinese=True, numeral=g[HALF])
         if form in ("f_streak1", "f_streak2"):
             key = STREAK1 if form == "f_streak1" else STREAK2
             value, cn = _number(g[key])
-            return Mention(m.start(), m.end(), m.start(key), value, "年", "streak", chinese=cn, numeral=g[key])
+            return Mention(m.start(), m.end(), m.start(key + 1), value, "年", "streak", chinese=cn, numeral=g[key])
         if form == "f_rank":
             value, cn = _number(g[RANK])
-            start = m.start(RANK) - 1  # the quote starts at 第
-            return Mention(start, m.end(), m.start(RANK), value, g[RANK_UNIT] or g[RANK_UNIT2] or "位", "rank",
-                           chinese=cn, numeral=g[RANK], verb_start=m.start(RANK_VERB) if g[RANK_VERB] else -1)
+            start = m.start(RANK + 1) - 1  # the quote starts at 第
+            return Mention(start, m.end(), m.start(RANK + 1), value, g[RANK_UNIT] or g[RANK_UNIT2] or "位", "rank",
+                           chinese=cn, numeral=g[RANK], verb_start=m.start(RANK_VERB + 1) if g[RANK_VERB] else -1)
         if form == "f_bm":
-            return Mention(m.start(), m.end(), m.start(BM), parse_magnitude(g[BM]), spellings[g[BM_UNIT]], "general",
-                           approx_of(g[BM_PRE], g[BM_POST]) if g[BM_PRE] else "more_than",
-                           magnitude=g[BM], numeral=g[BM], unit_start=m.start(BM_UNIT))
+            return Mention(m.start(), m.end(), m.start(BM + 1), parse_magnitude(g[BM]), spellings[g[BM_UNIT]],
+                           "general", approx_of(g[BM_PRE], g[BM_POST]) if g[BM_PRE] else "more_than",
+                           magnitude=g[BM], numeral=g[BM], unit_start=m.start(BM_UNIT + 1))
         if form == "f_ctr":
             return Mention(m.start(), m.end(), m.start(), float(g[CTR]), counter_unit, "counter", numeral=g[CTR])
         raise AssertionError(f"scan: a match of no known form ({form})")
