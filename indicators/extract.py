@@ -208,8 +208,10 @@ def _claims(text: str, norm: Normalised, found: list[_Found], doc: str | None, s
             ss, se = norm.span(f.sentence[0], max(f.sentence[0] + 1, f.sentence[1]))
             sentence = sentences[f.sentence] = text[ss:se].strip()
         value = float(f"{m.value:.15g}")  # 1026.6 * 1e8, not 102659999999.99998
+        # 15 digits survive a round trip: a factor of 1 leaves the value as it is
+        canonical = value if u[1] == 1.0 else float(f"{value * u[1]:.15g}")
         out.append(Claim(doc, text[start:end], start, end, occurrence, value, u[0], f.kind, m.approx, f.direction,
-                         m.value_high, float(f"{value * u[1]:.15g}"), u[2], f.name, f.sector, f.period,
+                         m.value_high, canonical, u[2], f.name, f.sector, f.period,
                          *(place or _NO_PLACE), sentence))
     return out
 

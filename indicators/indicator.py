@@ -85,24 +85,27 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     start = max(start, end - conf["max"] * 2)
     if end <= start:
         return None
-    toks = list(_tokens(chunk[start:end]))
+    toks = _tokens(chunk[start:end])
+    n = len(toks)
+    i = 0  # the first token still in the phrase: an index, not a slice per dropped word
     # 县粮管所的收购价 → 收购价, 生产原油 → 原油: start after the last whole-word split (not 生产总值)
-    for k in range(len(toks) - 2, -1, -1):
+    for k in range(n - 2, -1, -1):
         if toks[k][0] in conf["split_words"]:
             start += sum(len(w) for w, _ in toks[: k + 1])
-            toks = toks[k + 1:]
+            i = k + 1
             break
-    while toks:
-        word, flag = toks[0]
-        if flag == "v" and word not in conf["left"] and len(toks) == 2 and len(toks[1][0]) == 1 and toks[1][1] == "n":
+    left, drop_tags, noun_tags = conf["left"], conf["drop_left_tags"], conf["noun_tags"]
+    while i < n:
+        word, flag = toks[i]
+        if flag == "v" and word not in left and n - i == 2 and len(toks[i + 1][0]) == 1 and toks[i + 1][1] == "n":
             break  # 签约额32亿元: a verb stays when dropping it would leave a one-character noun
-        if len(toks) > 1 and _is_place(word + toks[1][0], conf) and not _is_place(word, conf):
-            start += len(word) + len(toks[1][0])
-            toks = toks[2:]
-        elif (word in conf["left"] or flag in conf["drop_left_tags"] or _is_place(word, conf)
-              or (flag == "v" and any(f in conf["noun_tags"] for _, f in toks[1:]))):
+        if i + 1 < n and _is_place(word + toks[i + 1][0], conf) and not _is_place(word, conf):
+            start += len(word) + len(toks[i + 1][0])
+            i += 2
+        elif (word in left or flag in drop_tags or _is_place(word, conf)
+              or (flag == "v" and any(f in noun_tags for _, f in toks[i + 1:]))):
             start += len(word)
-            toks = toks[1:]
+            i += 1
         else:
             break
     start = max(start, end - conf["max"])

@@ -25,6 +25,7 @@ class Period:
 
 
 _WITHIN = ("m1", "m2", "qa", "qb", "mfirst", "mo", "d", "mand", "part")
+_VALUED = ("ya", "yc", "plan", "y", "rel", "m1", "qa", "qb", "mfirst", "mo", "part")  # groups that give a value
 _ALONE = "_alone"
 
 
@@ -169,7 +170,7 @@ def find(text: str, published: date | None) -> list[Period]:
             out.append(Period(start, end, None, "reset"))
         elif g["ana"]:
             out.append(Period(start, end, None, "anaphora"))
-        elif any(g[k] for k in ("ya", "yc", "plan", "y", "rel", "m1", "qa", "qb", "mfirst", "mo", "part")):
+        elif any(map(g.__getitem__, _VALUED)):
             hint = _year_hint(text, start, anchors) if published is None else None
             out.append(Period(start, end, _resolve(g, published, hint)))
     return out
