@@ -51,6 +51,8 @@ def extract(text: str, published: date | str | None = None, doc: str | None = No
     t = norm.text
     segs = Segments(t)
     found = _candidates(t, segs)
+    if not found:
+        return []  # no number is a claim: no periods, sections or places to find
     ctx = Context(t, segs, published, [f.m.start for f in found])
     _describe(t, norm, ctx, found, published)
     _assign_sectors(t, found)
