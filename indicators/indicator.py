@@ -111,7 +111,7 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     start = max(start, end - conf["max"])
     phrase = chunk[start:end].strip()
     if (not phrase or phrase in conf["generic"] or _is_place(phrase, conf)
-            or not any(c.isalpha() for c in phrase)  # 2023-02-11 170亿元: a date names nothing
+            or not any(map(str.isalpha, phrase))  # 2023-02-11 170亿元: a date names nothing
             or (phrase.isascii() and phrase.islower())):  # bi 2013年: pinyin residue, not GDP or CPI
         return None
     if phrase in conf["not_indicators"]:
