@@ -39,6 +39,7 @@ def _conf():
         "noun_tags": set(rules.word_list(_NAME, "noun_tags")),
         "drop_left_tags": set(rules.word_list(_NAME, "drop_left_tags")),
         "place_suffixes": tuple(sorted(rules.word_list(_NAME, "place_suffixes"), key=len, reverse=True)),
+        "place_last": frozenset(w[-1] for w in rules.word_list(_NAME, "place_suffixes")),
         "generic": set(rules.word_list(_NAME, "generic")),
         "not_places": set(rules.word_list(_NAME, "not_places")),
         "share_split": rules.word_list(_NAME, "share_split"),
@@ -63,7 +64,9 @@ def _tokens(chunk: str) -> tuple[tuple[str, str], ...]:
 
 
 def _is_place(word: str, conf) -> bool:
-    return len(word) >= 2 and word.endswith(conf["place_suffixes"]) and word not in conf["not_places"]
+    # The last character rules out most words before the suffixes are compared.
+    return (len(word) >= 2 and word[-1] in conf["place_last"] and word.endswith(conf["place_suffixes"])
+            and word not in conf["not_places"])
 
 
 def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
