@@ -66,7 +66,8 @@ def _pattern() -> re.Pattern:
     # refuses one after a digit: unless a word does, the inside of a number is skipped at once.
     inside_number = "" if any(w[0].isdecimal() for w in words) else r"(?!(?<=\d)\d)"
     return re.compile(
-        f"(?=[{re.escape(first)}]){inside_number}(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
+        f"(?=[{re.escape(first)}]){inside_number}"
+        f"(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
         f"|从(?P<yc>(?:19|20)\\d{{2}})年?到(?P<yd>(?:19|20)\\d{{2}})年"
         f"|(?:{year}|(?<![比较于同])(?P<rel>{rel}))(?:{within('')})?"
         f"|(?P<alone>(?<![\\d.])(?:{within(_ALONE)}))"
