@@ -44,46 +44,41 @@ class Context:
 
     def _in_dateline(self, text: str, p: Period) -> bool:
         # A line that is only a date (2023年02月11日, 长江日报 2025年01月17日) is the page's own date.
+        if p.value is None or _DATE.match(p.value) is None:
+            return False
         a, b = self.segs.paragraph(p.start)
-        rest = (text[a:p.start] + text[p.end:b]).strip()
-        return p.value is not None and _DATE.match(p.value) is not None and len(rest) <= 6
+        return len((text[a:p.start] + text[p.end:b]).strip()) <= 6
 
     def _sections(self, text: str, claim_starts: list[int]) -> dict[int, _Section | None]:
         """Paragraph index → the heading section it lies in (short lines naming a period or a plan)."""
         out, current = {}, None
         starts = sorted(claim_starts)
-        pos, n_para = 0, 0
-        while pos <= len(text):
-            a, b = self.segs.paragraph(pos)
+        marker = _heading_marker()
+        for n_para, (a, b) in enumerate(self.segs.paragraphs()):
             line = text[a:b].strip()
-            has_claim = bisect_left(starts, a) < len(starts) and starts[bisect_left(starts, a)] < b
-            if line and len(line) <= _HEADING_MAX and not has_claim and _heading_marker().match(line):
-                here = [p for p in self.periods if a <= p.start < b and p.role == "period"]
-                target = kinds.heading_is_target(line)
-                if here:
-                    current = _Section(here[-1].value if here else None, target)
+            if line and len(line) <= _HEADING_MAX and marker.match(line):
+                i = bisect_left(starts, a)
+                if not (i < len(starts) and starts[i] < b):  # a line with a claim is no heading
+                    here = [p for p in self.periods if a <= p.start < b and p.role == "period"]
+                    if here:
+                        current = _Section(here[-1].value, kinds.heading_is_target(line))
             out[n_para] = current
-            n_para += 1
-            if b >= len(text):
-                break
-            pos = b
         return out
 
-    def _resolve(self, p: Period) -> tuple[bool, str | None]:
-        if p.role == "name":
-            return False, None  # 2023年第一季度…签约仪式 names the event: its day is the period
-        if p.role == "reset":
-            return True, None
-        if p.role == "anaphora":
-            return (True, self.event) if self.event else (False, None)
-        return True, p.value
-
-    def _pick(self, cands: list[Period]) -> tuple[bool, str | None]:
-        """The nearest period before the number that resolves (anaphora needs an event date)."""
-        for p in reversed(cands):
-            found, value = self._resolve(p)
-            if found:
-                return True, value
+    def _pick(self, lo: int, hi: int) -> tuple[bool, str | None]:
+        """The nearest of periods[lo:hi] before the number that resolves: a reset to unknown, an
+        anaphora only with an event date."""
+        periods, event = self.periods, self.event
+        for k in range(hi - 1, lo - 1, -1):
+            p = periods[k]
+            if p.role == "name":
+                continue  # 2023年第一季度…签约仪式 names the event: its day is the period
+            if p.role == "period":
+                return True, p.value
+            if p.role == "reset":
+                return True, None
+            if event:  # anaphora
+                return True, event
         return False, None
 
     def period(self, pos: int, s_start: int, p_start: int, p_index: int) -> str | None:
@@ -92,17 +87,17 @@ class Context:
         starts = self._starts
         i = bisect_left(starts, pos)
         j = bisect_left(starts, s_start, 0, i)
-        found, value = self._pick(self.periods[j:i])
+        found, value = self._pick(j, i)
         if found:
             return value
-        in_para = self.periods[bisect_left(starts, p_start, 0, j):j] if p_start < s_start else []
-        if in_para:
-            first_sent_end = self.segs.sentence(p_start)[1]
-            topic = [p for p in in_para if p.start < first_sent_end]
-            found, value = self._pick(topic)
+        lo = bisect_left(starts, p_start, 0, j) if p_start < s_start else j
+        if lo < j:
+            # Earlier in the paragraph: its first sentence (the topic) first, then the rest.
+            topic_end = bisect_left(starts, self.segs.sentence(p_start)[1], lo, j)
+            found, value = self._pick(lo, topic_end)
             if found:
                 return value
-            found, value = self._pick(in_para)
+            found, value = self._pick(topic_end, j)
             if found:
                 return value
         section = self.sections.get(p_index)

@@ -25,7 +25,9 @@ def _conf():
         # none.  An Arabic digit never joins a Chinese numeral (2011-2015三次产业 is still the phrase).
         "phrases": regex.compile(f"(?<![{numerals.digit_chars()}])(?:{_alt(rules.word_list(_NAME, 'phrases'))})"),
         "ordinal_before": rules.word_list(_NAME, "ordinal_before"),
-        "count_not_before": rules.word_list(_NAME, "count_not_before"),
+        # By first character: a general mention's unit is followed by one of some 80 words
+        # only where its first character is theirs.
+        "count_not_before": _by_first(rules.word_list(_NAME, "count_not_before")),
         "label_after": rules.word_list(_NAME, "label_after"),
         "unit_label_after": rules.word_list(_NAME, "unit_label_after"),
         "milestones": rules.word_list(_NAME, "milestones"),
@@ -44,6 +46,13 @@ def _conf():
         "money_cue_mags": set(money["with_cue_magnitudes"]),
         "money_cues": regex.compile(_alt(money["cues"])),
     }
+
+
+def _by_first(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for w in words:
+        out.setdefault(w[0], []).append(w)
+    return {ch: tuple(ws) for ch, ws in out.items()}
 
 
 def masked_spans(text: str) -> list[tuple[int, int]]:
@@ -74,9 +83,10 @@ def excluded(text: str, m: Mention, unit_kind: str) -> bool:
     before = text[max(0, m.start - 2):m.start]
     if before.endswith(conf["ordinal_before"]):
         return True
-    after_unit = text[m.unit_start:m.unit_start + 6] if m.unit_start >= 0 else ""
-    if m.form == "general" and after_unit.startswith(conf["count_not_before"]):
-        return True
+    if m.form == "general" and m.unit_start >= 0:
+        words = conf["count_not_before"].get(text[m.unit_start:m.unit_start + 1])
+        if words and text[m.unit_start:m.unit_start + 6].startswith(words):
+            return True
     tail = text[m.end:m.end + 6]
     if (m.form == "general" and m.chinese and text[m.start - 1:m.start] in conf["quote_open"]
             and any(q in tail[:conf["quoted_name_tail"] + 1] for q in conf["quote_close"])):

@@ -29,6 +29,7 @@ class _Found:
     unit: str
     unit_kind: str
     clause: tuple[int, int] = (0, 0)
+    clause_before: int = 0    # where the clause before starts (0 for the first)
     sentence: tuple[int, int] = (0, 0)
     paragraph: int = 0        # where the paragraph starts
     para_index: int = 0       # which paragraph, counting from 0
@@ -51,16 +52,16 @@ def extract(text: str, published: date | str | None = None, doc: str | None = No
     t = norm.text
     segs = Segments(t)
     found = _candidates(t, segs)
+    if not found:
+        return []  # no number is a claim: no periods, sections or places to find
     ctx = Context(t, segs, published, [f.m.start for f in found])
-    _describe(t, norm, segs, ctx, found, published)
+    _describe(t, norm, ctx, found, published)
     lists.spread(t, norm, found)
     _assign_sectors(t, found)
     spans = [norm.span(f.m.start, f.m.end) for f in found]
-    occurrences = _occurrences(text, spans)
     # geo reads the normalised text: simplified, and without pinyin residue (內(nèi)蒙古)
     places = _places(t, [(f.m.start, f.m.end) for f in found])
-    return [_claim(text, norm, f, doc, span, n, place)
-            for f, span, n, place in zip(found, spans, occurrences, places)]
+    return _claims(text, norm, found, doc, spans, _occurrences(text, spans), places)
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -75,10 +76,10 @@ def _candidates(text: str, segs: Segments) -> list[_Found]:
     for m in scan(text):
         if masked and _overlaps(masked, m.start, m.end):
             continue
-        clause = segs.clause(m.num_start)
+        clause_before, c_start, c_end = segs.clause_and_previous(m.num_start)
         unit = m.unit
         if unit is None:
-            unit = exclusions.implied_unit(m, text[clause[0]:clause[1]])
+            unit = exclusions.implied_unit(m, text[c_start:c_end])
             if unit is None or exclusions.is_bare_label(text, m):
                 continue
         row = rules.unit(unit)
@@ -90,12 +91,11 @@ def _candidates(text: str, segs: Segments) -> list[_Found]:
         if exclusions.excluded(text, m, row.kind):
             continue
         index, para_start = segs.paragraph_at(m.num_start)
-        out.append(_Found(m, unit, row.kind, clause, sentence, para_start, index))
+        out.append(_Found(m, unit, row.kind, (c_start, c_end), clause_before, sentence, para_start, index))
     return out
 
 
-def _describe(t: str, norm: Normalised, segs: Segments, ctx: Context, found: list[_Found],
-              published: date | None) -> None:
+def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], published: date | None) -> None:
     """Kind, direction, indicator and period of each claim, in document order."""
     # (name, name_key) pairs: the indicator as output and as normalised text
     last_in_sentence: dict[int, tuple[str, str]] = {}             # sentence start → last indicator there
@@ -126,7 +126,7 @@ def _describe(t: str, norm: Normalised, segs: Segments, ctx: Context, found: lis
             if f.unit_kind == "count" and m.form == "general":
                 last_count[(f.paragraph, f.unit)] = named
         f.period = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)
-        _plan(t, segs, ctx, f, published)
+        _plan(t, ctx, f, published)
         if m.approx == "exact":
             m.approx = outside_approx(t, m.start) or "exact"
         prev_end = m.end
@@ -172,13 +172,13 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
     return (name, t[span[0]:span[1]].strip()) if name else None
 
 
-def _plan(t: str, segs: Segments, ctx: Context, f: _Found, published: date | None) -> None:
+def _plan(t: str, ctx: Context, f: _Found, published: date | None) -> None:
     """Make the claim a target when a plan or forecast governs it and its period is not past."""
     m = f.m
     if m.form in ("streak", "rank") or f.kind == "abs_change":
         return
-    (c_start, c_end), s_start = f.clause, f.sentence[0]
-    scope = max(s_start, segs.clause(max(s_start, c_start - 1))[0])  # this clause and the one before
+    c_end, s_start = f.clause[1], f.sentence[0]
+    scope = max(s_start, f.clause_before)  # this clause and the one before
     planned = (kinds.is_target(t[scope:m.end]) or kinds.opens_target_list(t[s_start:m.start])
                or ctx.section_target(f.para_index) or kinds.names_target(t[m.end:c_end]))
     if not planned or kinds.after_past_marker(t[max(0, m.start - 4):m.start]):
@@ -197,7 +197,8 @@ def _assign_sectors(t: str, found: list[_Found]) -> None:
     """The indicator's own words decide; else the main sector of its paragraph's claims, which
     beats a stray word elsewhere in the sentence; else the sentence; else the article's."""
     strong = [indicator.sector_of(f.name_key) for f in found]
-    sentence = [indicator.sector_of(t[f.sentence[0]:f.sentence[1]]) for f in found]
+    of_sentence = {span: indicator.sector_of(t[span[0]:span[1]]) for span in {f.sentence for f in found}}
+    sentence = [of_sentence[f.sentence] for f in found]
     by_para: dict[int, list[str | None]] = {}
     for f, s in zip(found, strong):
         by_para.setdefault(f.paragraph, []).append(s)
@@ -208,22 +209,29 @@ def _assign_sectors(t: str, found: list[_Found]) -> None:
                     or indicator.sector_of(f.name_key, t[f.sentence[0]:f.sentence[1]], weak=True) or "other")
 
 
-def _claim(text: str, norm: Normalised, f: _Found, doc: str | None, span: tuple[int, int], occurrence: int,
-           place: tuple | None) -> Claim:
-    m = f.m
-    start, end = span
-    u = rules.unit(f.unit)
-    value = float(f"{m.value:.15g}")  # 1026.6 * 1e8, not 102659999999.99998
-    ss, se = norm.span(f.sentence[0], max(f.sentence[0] + 1, f.sentence[1]))
-    place, province, adcode, level, lat, lon = place or _NO_PLACE
-    return Claim(
-        doc=doc, quote=text[start:end], start=start, end=end, occurrence=occurrence,
-        value=value, value_high=m.value_high, unit=u.output,
-        value_canonical=float(f"{value * u.factor:.15g}"), unit_canonical=u.canonical,
-        kind=f.kind, direction=f.direction, approx=m.approx, indicator=f.name, sector=f.sector,
-        period=f.period, place=place, province=province, adcode=adcode, place_level=level, lat=lat, lon=lon,
-        sentence=text[ss:se].strip(),
-    )
+def _claims(text: str, norm: Normalised, found: list[_Found], doc: str | None, spans: list[tuple[int, int]],
+            occurrences: list[int], places: list[tuple | None]) -> list[Claim]:
+    """The Claim records, built positionally (in Claim's field order): keywords cost twice as much."""
+    out = []
+    sentences: dict[tuple[int, int], str] = {}  # claims of one sentence share its text
+    units: dict[str, tuple[str, float, str]] = {}
+    for f, (start, end), occurrence, place in zip(found, spans, occurrences, places):
+        m = f.m
+        u = units.get(f.unit)
+        if u is None:
+            row = rules.unit(f.unit)
+            u = units[f.unit] = (row.output, row.factor, row.canonical)
+        sentence = sentences.get(f.sentence)
+        if sentence is None:
+            ss, se = norm.span(f.sentence[0], max(f.sentence[0] + 1, f.sentence[1]))
+            sentence = sentences[f.sentence] = text[ss:se].strip()
+        value = float(f"{m.value:.15g}")  # 1026.6 * 1e8, not 102659999999.99998
+        # 15 digits survive a round trip: a factor of 1 leaves the value as it is
+        canonical = value if u[1] == 1.0 else float(f"{value * u[1]:.15g}")
+        out.append(Claim(doc, text[start:end], start, end, occurrence, value, u[0], f.kind, m.approx, f.direction,
+                         m.value_high, canonical, u[2], f.name, f.sector, f.period,
+                         *(place or _NO_PLACE), sentence))
+    return out
 
 
 _NO_PLACE = (None,) * 6

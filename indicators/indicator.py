@@ -3,7 +3,6 @@ or, for counts, after its classifier (92名记者); and the sector that phrase b
 from __future__ import annotations
 
 import re
-from collections import Counter
 from functools import cache, lru_cache
 
 from . import rules, wordcut
@@ -28,7 +27,9 @@ def _conf():
         # Trim words by length, longest first: a word ends where the number's words begin, so
         # a few slice lookups find it where a pattern search would scan the chunk.
         "right_set": frozenset(right),
-        "right_lengths": sorted({len(w) for w in right} | {2}, reverse=True),  # 2: 每 and its unit
+        # By last character, the lengths of the words ending in it, longest first (2 for every
+        # character: 每 and its unit); other characters end no word but may end 每 + unit.
+        "right_lengths": _lengths_by_last(right),
         "split_words": set(rules.word_list(_NAME, "split_after")),
         "left": left,
         "seps": seps,
@@ -38,6 +39,7 @@ def _conf():
         "noun_tags": set(rules.word_list(_NAME, "noun_tags")),
         "drop_left_tags": set(rules.word_list(_NAME, "drop_left_tags")),
         "place_suffixes": tuple(sorted(rules.word_list(_NAME, "place_suffixes"), key=len, reverse=True)),
+        "place_last": frozenset(w[-1] for w in rules.word_list(_NAME, "place_suffixes")),
         "generic": set(rules.word_list(_NAME, "generic")),
         "not_places": set(rules.word_list(_NAME, "not_places")),
         "share_split": rules.word_list(_NAME, "share_split"),
@@ -53,6 +55,13 @@ def _conf():
     }
 
 
+def _lengths_by_last(words) -> dict[str, tuple[int, ...]]:
+    by_last: dict[str, set[int]] = {}
+    for w in words:
+        by_last.setdefault(w[-1], {2}).add(len(w))
+    return {ch: tuple(sorted(ns, reverse=True)) for ch, ns in by_last.items()}
+
+
 @lru_cache(maxsize=65536)
 def _tokens(chunk: str) -> tuple[tuple[str, str], ...]:
     # Segment only short windows around numbers (never whole articles): segmentation is the slow part.
@@ -60,7 +69,9 @@ def _tokens(chunk: str) -> tuple[tuple[str, str], ...]:
 
 
 def _is_place(word: str, conf) -> bool:
-    return len(word) >= 2 and word.endswith(conf["place_suffixes"]) and word not in conf["not_places"]
+    # The last character rules out most words before the suffixes are compared.
+    return (len(word) >= 2 and word[-1] in conf["place_last"] and word.endswith(conf["place_suffixes"])
+            and word not in conf["not_places"])
 
 
 def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
@@ -82,32 +93,35 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     start = max(start, end - conf["max"] * 2)
     if end <= start:
         return None
-    toks = list(_tokens(chunk[start:end]))
-    if toks and toks[0][0] in conf["openers"] and toks[0][1] in conf["opener_tags"]:
+    toks = _tokens(chunk[start:end])
+    n = len(toks)
+    i = 0  # the first token still in the phrase: an index, not a slice per dropped word
+    if n and toks[0][0] in conf["openers"] and toks[0][1] in conf["opener_tags"]:
         return None  # 比上月提高1.9个百分点: what follows 比 is the base of a comparison, not the indicator
     # 县粮管所的收购价 → 收购价, 生产原油 → 原油: start after the last whole-word split (not 生产总值)
-    for k in range(len(toks) - 2, -1, -1):
+    for k in range(n - 2, -1, -1):
         if toks[k][0] in conf["split_words"]:
             start += sum(len(w) for w, _ in toks[: k + 1])
-            toks = toks[k + 1:]
+            i = k + 1
             break
-    while toks:
-        word, flag = toks[0]
-        if flag == "v" and word not in conf["left"] and len(toks) == 2 and len(toks[1][0]) == 1 and toks[1][1] == "n":
+    left, drop_tags, noun_tags = conf["left"], conf["drop_left_tags"], conf["noun_tags"]
+    while i < n:
+        word, flag = toks[i]
+        if flag == "v" and word not in left and n - i == 2 and len(toks[i + 1][0]) == 1 and toks[i + 1][1] == "n":
             break  # 签约额32亿元: a verb stays when dropping it would leave a one-character noun
-        if len(toks) > 1 and _is_place(word + toks[1][0], conf) and not _is_place(word, conf):
-            start += len(word) + len(toks[1][0])
-            toks = toks[2:]
-        elif (word in conf["left"] or flag in conf["drop_left_tags"] or _is_place(word, conf)
-              or (flag == "v" and any(f in conf["noun_tags"] for _, f in toks[1:]))):
+        if i + 1 < n and _is_place(word + toks[i + 1][0], conf) and not _is_place(word, conf):
+            start += len(word) + len(toks[i + 1][0])
+            i += 2
+        elif (word in left or flag in drop_tags or _is_place(word, conf)
+              or (flag == "v" and any(f in noun_tags for _, f in toks[i + 1:]))):
             start += len(word)
-            toks = toks[1:]
+            i += 1
         else:
             break
     start = max(start, end - conf["max"])
     phrase = chunk[start:end].strip()
     if (not phrase or phrase in conf["generic"] or _is_place(phrase, conf)
-            or not any(c.isalpha() for c in phrase)  # 2023-02-11 170亿元: a date names nothing
+            or not any(map(str.isalpha, phrase))  # 2023-02-11 170亿元: a date names nothing
             or (phrase.isascii() and phrase.islower())  # bi 2013年: pinyin residue, not GDP or CPI
             or (len(phrase) == 1 and _tokens(phrase)[0][1] in conf["lone_tags"])):  # 中, 末 name nothing
         return None
@@ -143,6 +157,9 @@ def ends_in_verb(phrase: str) -> bool:
     return bool(toks) and toks[-1][1] == "v" and (len(toks) > 1 or len(phrase) == 1)
 
 
+_PER_ONLY = (2,)
+
+
 def _trim_right(chunk: str, start: int, end: int, conf) -> int:
     """Move `end` left past the verbs and particles between an indicator and its number."""
     words, lengths, per = conf["right_set"], conf["right_lengths"], conf["per"]
@@ -150,7 +167,7 @@ def _trim_right(chunk: str, start: int, end: int, conf) -> int:
         stop = end
         while stop > start and chunk[stop - 1].isspace():
             stop -= 1  # spaces before the number go with the trimmed word
-        for n in lengths:
+        for n in lengths.get(chunk[stop - 1], _PER_ONLY) if stop > start else ():
             a = stop - n
             if a >= start and (chunk[a:stop] in words or (n == 2 and chunk[a] == per)):
                 end = a
@@ -286,5 +303,8 @@ def _sector_in(text: str, weak: bool) -> str | None:
 
 def dominant(sectors: list[str | None]) -> str | None:
     """The most common known sector of an article (ties: the first seen)."""
-    counts = Counter(s for s in sectors if s)
-    return counts.most_common(1)[0][0] if counts else None
+    counts: dict[str, int] = {}  # a plain dict: a Counter per paragraph cost more than the counting
+    for s in sectors:
+        if s:
+            counts[s] = counts.get(s, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else None  # max keeps the first of equals

@@ -37,7 +37,7 @@ def _cues() -> tuple[re.Pattern, dict[str, str]]:
 def _last_cue(window: str) -> list[str]:
     """Roles of the cues in `window`, in order, neutral words dropped."""
     pattern, role = _cues()
-    return [r for r in (role[m.group()] for m in pattern.finditer(window)) if r != "neutral"]
+    return [r for w in pattern.findall(window) if (r := role[w]) != "neutral"]  # no groups: findall gives the words
 
 
 @cache
@@ -166,10 +166,14 @@ def is_capacity(before: str) -> bool:
 
 def opens_target_list(sentence_before: str) -> bool:
     """Whether a target cue introduces a list with a colon earlier in the sentence."""
-    intro = _list_intro()
+    intro, mark = _list_intro()
+    if mark.search(sentence_before) is None:
+        return False  # no colon anywhere: no cue can open a list (most sentences)
     return any(intro.match(sentence_before, m.end()) for m in _targets().finditer(sentence_before))
 
 
 @cache
-def _list_intro() -> regex.Pattern:
-    return regex.compile(".{0,4}?" + rules.require(rules.load("kinds"), "target_list_intro", str, "kinds"))
+def _list_intro() -> tuple[regex.Pattern, regex.Pattern]:
+    """The list opening right after a cue, and the mark it ends on, wherever it stands."""
+    mark = rules.require(rules.load("kinds"), "target_list_intro", str, "kinds")
+    return regex.compile(".{0,4}?" + mark), regex.compile(mark)

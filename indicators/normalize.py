@@ -9,6 +9,7 @@ import html
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import regex
 
 # Pinyin that some mirror sites insert after a character (資產(chǎn)): a bracketed syllable
@@ -56,6 +57,22 @@ def _table() -> dict[int, str]:
     return table
 
 
+@cache
+def _codes() -> np.ndarray:
+    """`_table()` as an array indexed by code point (each conversion is one character to one)."""
+    out = np.arange(0x110000, dtype=np.uint32)
+    for code, to in _table().items():
+        out[code] = ord(to)
+    return out
+
+
+def _translate(text: str) -> str:
+    # `text.translate(_table())`, but str.translate looks every character up in the dict (a new
+    # int key for each Han character): one array take converts the whole text ~8x faster.
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _codes().take(codes).tobytes().decode("utf-32-le", "surrogatepass")
+
+
 class Normalised:
     """Normalised text plus the map from its indices back to the original's."""
 
@@ -78,12 +95,12 @@ class Normalised:
                 index.append(m.start())
             last = m.end()
         if last == 0:
-            self.text = original.translate(_table())
+            self.text = _translate(original)
             self._map = None  # identity: nothing was dropped
             return
         pieces.append(original[last:])
         index.extend(range(last, len(original)))
-        self.text = "".join(pieces).translate(_table())
+        self.text = _translate("".join(pieces))
         self._map = index
 
     def span(self, start: int, end: int) -> tuple[int, int]:

@@ -25,14 +25,16 @@ class Period:
 
 
 _WITHIN = ("m1", "m2", "qa", "qb", "mfirst", "mo", "d", "mand", "part")
+_VALUED = ("ya", "yc", "plan", "y", "rel", "m1", "qa", "qb", "mfirst", "mo", "part")  # groups that give a value
 _ALONE = "_alone"
 
 
 def _groups(m: re.Match) -> dict[str, Any]:
     """The match's groups by name, the standalone month/quarter groups under their plain names."""
     g = m.groupdict()
-    for name in _WITHIN:
-        g[name] = g[name] or g[name + _ALONE]
+    if g["alone"]:  # else every standalone group is None
+        for name in _WITHIN:
+            g[name] = g[name] or g[name + _ALONE]
     return g
 
 
@@ -60,12 +62,15 @@ def _pattern() -> re.Pattern:
     words += list(rules.word_list("periods", "anaphora")) + list(data["congress_first_year"])
     first = "".join(sorted({w[0] for w in words} | set("0123456789一二三四五六七八九十两从前头第“\"")))
     # A leading class lets the engine skip quickly to where a period can start.  Compiled with
-    # `re`, which scans it about twice as fast as `regex`.
+    # `re`, which scans it about twice as fast as `regex`.  Every form that starts with a digit
+    # refuses one after a digit: unless a word does, the inside of a number is skipped at once.
+    inside_number = "" if any(w[0].isdecimal() for w in words) else r"(?!(?<=\d)\d)"
     return re.compile(
-        f"(?=[{re.escape(first)}])(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
+        f"(?=[{re.escape(first)}]){inside_number}"
+        f"(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
         f"|从(?P<yc>(?:19|20)\\d{{2}})年?到(?P<yd>(?:19|20)\\d{{2}})年"
         f"|(?:{year}|(?<![比较于同])(?P<rel>{rel}))(?:{within('')})?"
-        f"|(?<![\\d.])(?:{within(_ALONE)})"
+        f"|(?P<alone>(?<![\\d.])(?:{within(_ALONE)}))"
         f"|[“\"]?(?P<plan>{plans})[”\"]?"
         f"|(?P<reset>{resets})|(?P<ana>{anaphora})"
         f"|(?P<term>{terms})全国(?:人大|政协)(?:第)?(?P<session>[一二三四五])次(?:全体)?会议)"
@@ -173,7 +178,7 @@ def find(text: str, published: date | None) -> list[Period]:
             out.append(Period(start, end, None, "reset"))
         elif g["ana"]:
             out.append(Period(start, end, None, "anaphora"))
-        elif any(g[k] for k in ("ya", "yc", "plan", "y", "rel", "m1", "qa", "qb", "mfirst", "mo", "part")):
+        elif any(map(g.__getitem__, _VALUED)):
             hint = _year_hint(text, start, anchors) if published is None else None
             role = "name" if _event_name().match(text, end) else "period"
             out.append(Period(start, end, _resolve(g, published, hint, doc_year), role))

@@ -34,9 +34,6 @@ class Mention:
     verb_start: int = -1  # rank form: where its verb starts (财政收入居全市第三位): the indicator ends there
 
 
-FORMS = ("f_pct", "f_frac", "f_cheng", "f_half", "f_streak1", "f_streak2", "f_rank", "f_ctr", "f_bm", "f_gen")
-
-
 def _alt(words) -> str:
     return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
@@ -64,6 +61,41 @@ def _behind(words) -> str:
     for w in words:
         by_length.setdefault(len(w), []).append(w)
     return "(?:" + "|".join(f"(?<={_alt(ws)})" for _, ws in sorted(by_length.items(), reverse=True)) + ")"
+
+
+def _branched(pattern: str) -> str:
+    """`pattern` with every greedy optional group `(…)?` written `(?:(…)|)`: the same matches
+    and groups, but `re` runs an optional group as a repeat, several times dearer than a
+    two-way branch, and the mention pattern has 37 of them."""
+    out, opened, i = [], [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if c == "[":  # a class, copied whole: its brackets are no groups
+            j = i + 1 + (pattern[i + 1] == "^")
+            j += pattern[j] == "]"  # a leading ] is a member
+            while pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            out.append(pattern[i:j + 1])
+            i = j + 1
+            continue
+        if c == "(":
+            opened.append(len(out))
+        elif c == ")":
+            start = opened.pop()
+            group = "".join(out[start:]) + ")"
+            if (pattern.startswith("?", i + 1) and not pattern.startswith(("??", "?+"), i + 1)
+                    and (group.startswith(("(?:", "(?P<")) or not group.startswith("(?"))):
+                del out[start:]
+                out.append(f"(?:{group}|)")
+                i += 2
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 @cache
@@ -126,12 +158,13 @@ def pattern() -> re.Pattern:
         f"(?:(?P<sep>[-~至到])(?P<n2>{num})(?P<i2>{inn})?(?P<m2>{mag})?)?"
         f"(?P<i3>{inn})?(?:[ \u00a0](?=[{mag_first}]|{unit}))?(?P<m3>{mag})?(?P<unit>{unit})?(?:/(?P<per>{unit}))?(?P<post>{post_q})?",
     ]
-    # Each form is a named group of its own, so a match tells its form by `lastgroup`; the
+    # A match tells its form by the group only that form has (n1, pct, den, …): wrapping each
+    # form in a group of its own, for `lastgroup`, cost the engine a tenth of its time.  The
     # leading class lets the engine skip ahead to where some form can start.
     starts = set("0123456789-第负百连" + cn + vague) | {w[0] for w in before} | {w[0] for w in shares}
     starts |= {w[0] for w in rules.word_list("kinds", "rank_verbs")}
     first = re.escape("".join(sorted(starts)))
-    return re.compile(f"(?=[{first}])(?:" + "|".join(f"(?P<{name}>{p})" for name, p in zip(FORMS, parts)) + ")")
+    return re.compile(_branched(f"(?=[{first}])(?:" + "|".join(parts) + ")"))
 
 
 def _trailing_magnitude(numeral: str) -> str | None:
@@ -150,8 +183,8 @@ def outside_approx(text: str, start: int) -> str | None:
 
 
 @cache
-def _before_words() -> regex.Pattern:
-    return regex.compile(f"(?:{_alt(_qualifiers()[0])})$")
+def _before_words() -> re.Pattern:
+    return re.compile(f"(?:{_alt(_qualifiers()[0])})$")  # plain words: `re` searches them faster
 
 
 def scan(text: str):
@@ -193,7 +226,8 @@ def _builder():
     counter_unit = rules.load("units")["bare_counters"]["unit"]
     vague = _vague()
     before, after, inner = _qualifiers()
-    index = pattern().groupindex
+    # Group names → indexes into m.groups(), one less than the group numbers m.start() takes.
+    index = {name: number - 1 for name, number in pattern().groupindex.items()}
     (PCT_PRE, PCT, PCT_POST, FR_PRE, DEN, FNUM, FR_POST, CH_PRE, CHENG, CHENG2, CH_POST, H_PRE, HALF, H_POST,
      STREAK1, STREAK2, RANK_VERB, RANK, RANK_UNIT, RANK_UNIT2, CTR, BM_PRE, BM, BM_UNIT, BM_POST, PRE, NEG, N1, I1,
      M1, P1, N2, I2, M2, I3, M3, UNIT, PER, POST) = (index[name] for name in (
@@ -213,9 +247,7 @@ def _builder():
 
     def build(m) -> Mention | None:
         g = m.groups()
-        g = (None, *g)  # group numbers count from 1
-        form = m.lastgroup
-        if form == "f_gen":
+        if g[N1] is not None:  # the general form
             n1, unit_w, m1, m2, m3 = g[N1], g[UNIT], g[M1], g[M2], g[M3]
             if not (unit_w or m1 or m2 or m3 or n1[-1] in "万亿兆"):
                 return None  # a bare number (a year, a code, 一些): never a claim, skip parsing it
@@ -241,54 +273,54 @@ def _builder():
                 unit = f"{unit}/{spellings[g[PER]]}"  # 650公斤/亩: a rate
             if g[P1] and unit != "%":
                 return None
-            start = m.start(PRE) if pre else (m.start(NEG) if neg else m.start(N1))
+            start = m.start(PRE + 1) if pre else (m.start(NEG + 1) if neg else m.start(N1 + 1))
             if n1[0] in vague and not pre:
                 approx = "more_than"  # 数千万元: the stated magnitude, at least
             elif pre or g[POST] or g[I1] or g[I2] or g[I3]:
                 approx = approx_of(pre, g[POST], (g[I1], g[I2], g[I3]))
             else:
                 approx = "about" if pair else "exact"
-            return Mention(start, m.end(), m.start(N1), value, unit, "general", approx, value_high=high,
-                           chinese=cn, numeral=n1,
-                           # 十万亿: a Chinese numeral carries its own magnitude
-                           magnitude=mag or (_trailing_magnitude(n1) if cn else None),
-                           unit_start=m.start(UNIT) if unit_w else m.end())
-        if form == "f_pct":
+            # Positional, the commonest form: keywords cost as much again.  十万亿: a Chinese
+            # numeral carries its own magnitude.
+            return Mention(start, m.end(), m.start(N1 + 1), value, unit, "general", approx, high, cn,
+                           mag or (_trailing_magnitude(n1) if cn else None), n1,
+                           m.start(UNIT + 1) if unit_w else m.end())
+        if g[PCT] is not None:
             value, cn = _number(g[PCT])
-            return Mention(m.start(PCT_PRE) if g[PCT_PRE] else m.start(), m.end(), m.start(PCT), value, "%",
+            return Mention(m.start(PCT_PRE + 1) if g[PCT_PRE] else m.start(), m.end(), m.start(PCT + 1), value, "%",
                            "percent", approx_of(g[PCT_PRE], g[PCT_POST]), chinese=cn, numeral=g[PCT])
-        if form == "f_frac":
+        if g[DEN] is not None:
             den, cn = _number(g[DEN])
             num, _ = _number(g[FNUM])
-            return Mention(m.start(), m.end(), m.start(DEN), 100.0 * num / den, "%", "fraction",
+            return Mention(m.start(), m.end(), m.start(DEN + 1), 100.0 * num / den, "%", "fraction",
                            approx_of(g[FR_PRE], g[FR_POST]), chinese=cn, numeral=g[DEN])
-        if form == "f_cheng":
+        if g[CHENG] is not None:
             tenth, cn = _number(g[CHENG])
             hundredth = _number(g[CHENG2])[0] if g[CHENG2] else 0.0  # 一成一 = 11%
-            return Mention(m.start(), m.end(), m.start(CHENG), tenth * 10.0 + hundredth, "%", "cheng",
+            return Mention(m.start(), m.end(), m.start(CHENG + 1), tenth * 10.0 + hundredth, "%", "cheng",
                            approx_of(g[CH_PRE], g[CH_POST]), chinese=cn, numeral=g[CHENG])
-        if form == "f_half":
+        if g[HALF] is not None:
             row = shares[g[HALF]]
             approx = approx_of(g[H_PRE], g[H_POST])
             if approx == "exact":
                 approx = row["approx"]
-            return Mention(m.start(), m.end(), m.start(HALF), float(row["value"]), "%", "half", approx,
+            return Mention(m.start(), m.end(), m.start(HALF + 1), float(row["value"]), "%", "half", approx,
                            chinese=True, numeral=g[HALF])
-        if form in ("f_streak1", "f_streak2"):
-            key = STREAK1 if form == "f_streak1" else STREAK2
+        if g[STREAK1] is not None or g[STREAK2] is not None:
+            key = STREAK1 if g[STREAK1] is not None else STREAK2
             value, cn = _number(g[key])
-            return Mention(m.start(), m.end(), m.start(key), value, "年", "streak", chinese=cn, numeral=g[key])
-        if form == "f_rank":
+            return Mention(m.start(), m.end(), m.start(key + 1), value, "年", "streak", chinese=cn, numeral=g[key])
+        if g[RANK] is not None:
             value, cn = _number(g[RANK])
-            start = m.start(RANK) - 1  # the quote starts at 第
-            return Mention(start, m.end(), m.start(RANK), value, g[RANK_UNIT] or g[RANK_UNIT2] or "位", "rank",
-                           chinese=cn, numeral=g[RANK], verb_start=m.start(RANK_VERB) if g[RANK_VERB] else -1)
-        if form == "f_bm":
-            return Mention(m.start(), m.end(), m.start(BM), parse_magnitude(g[BM]), spellings[g[BM_UNIT]], "general",
-                           approx_of(g[BM_PRE], g[BM_POST]) if g[BM_PRE] else "more_than",
-                           magnitude=g[BM], numeral=g[BM], unit_start=m.start(BM_UNIT))
-        if form == "f_ctr":
+            start = m.start(RANK + 1) - 1  # the quote starts at 第
+            return Mention(start, m.end(), m.start(RANK + 1), value, g[RANK_UNIT] or g[RANK_UNIT2] or "位", "rank",
+                           chinese=cn, numeral=g[RANK], verb_start=m.start(RANK_VERB + 1) if g[RANK_VERB] else -1)
+        if g[BM] is not None:
+            return Mention(m.start(), m.end(), m.start(BM + 1), parse_magnitude(g[BM]), spellings[g[BM_UNIT]],
+                           "general", approx_of(g[BM_PRE], g[BM_POST]) if g[BM_PRE] else "more_than",
+                           magnitude=g[BM], numeral=g[BM], unit_start=m.start(BM_UNIT + 1))
+        if g[CTR] is not None:
             return Mention(m.start(), m.end(), m.start(), float(g[CTR]), counter_unit, "counter", numeral=g[CTR])
-        raise AssertionError(f"scan: a match of no known form ({form})")
+        raise AssertionError(f"scan: a match of no known form ({m.group()!r})")
 
     return build
