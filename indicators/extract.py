@@ -150,8 +150,9 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
             span = _shift(indicator.before_rank(t[left:m.verb_start if m.verb_start > left else m.start]), left)
         else:
             span = _shift(indicator.before(t[left:m.start], share=f.kind == "share"), left)
-    if span is not None and m.form == "general" and indicator.ends_in_verb(t[span[0]:span[1]]):
-        # 产业园拿下431亩土地: a verb ends the phrase, so the number's object names the quantity
+    if m.form == "general" and ((span is not None and indicator.ends_in_verb(t[span[0]:span[1]]))
+                                or indicator.opens_object(t[left:m.start])):
+        # 产业园拿下431亩土地, 港以22866万吨的吞吐量: the noun after the unit names the quantity
         span = _shift(indicator.after(t[m.end:m.end + 16]), m.end) or span
     if span is None and ahead is not None and ahead[0] < ahead[1]:
         # 汽车制造业工业增加值上半年同比增长10.3%: nothing between period and number names it

@@ -47,6 +47,7 @@ def _conf():
         "not_indicators": set(rules.word_list(_NAME, "not_indicators")),
         "comparison": tuple(rules.word_list(_NAME, "comparison_markers")),
         "rank_scope": rules.word_list(_NAME, "rank_scope_markers"),
+        "object_openers": tuple(rules.word_list(_NAME, "object_openers")),
         "inner_verbs": set(rules.word_list(_NAME, "inner_verbs")),
         "localities": set(rules.word_list(_NAME, "trailing_localities")),
         "lone_tags": set(rules.word_list(_NAME, "no_lone_tags")),
@@ -150,6 +151,12 @@ def inner_verb(phrase: str) -> tuple[int, int] | None:
     return None
 
 
+def opens_object(chunk: str) -> bool:
+    """Whether `chunk`, the text before a number, ends in a preposition that takes the number
+    (港以22866万吨的吞吐量): the noun after the unit then names what it measures."""
+    return chunk.endswith(_conf()["object_openers"])
+
+
 def ends_in_verb(phrase: str) -> bool:
     """Whether `phrase` ends in a verb (产业园拿下): what follows the number is then its object."""
     toks = _tokens(phrase)
@@ -179,9 +186,13 @@ def _trim_right(chunk: str, start: int, end: int, conf) -> int:
 
 def before_period(chunk: str, share: bool = False) -> tuple[int, int] | None:
     """Span of the indicator in `chunk`, the text before a period word that stands between it and
-    its number (工业增加值上半年同比增长10.3%); None where the period is a comparison's base."""
-    if chunk.rstrip().endswith(_conf()["comparison"]):
-        return None
+    its number (工业增加值上半年同比增长10.3%).  Where the period is a comparison's base, the words
+    before the marker name the indicator (居民消费价格比1月下降1.3%), unless they only name a change
+    (降幅比1—8月收窄: 降幅 is generic)."""
+    body = chunk.rstrip()
+    for marker in sorted(_conf()["comparison"], key=len, reverse=True):
+        if body.endswith(marker):
+            return before(body[:-len(marker)], share)
     return before(chunk, share)
 
 

@@ -47,6 +47,8 @@ BEFORE_PERIOD = [
     ("比上", None),
     ("增速较", None),
     ("陕西经济增速从", "经济增速"),
+    ("全市居民消费价格总水平比", "居民消费价格总水平"),  # 比1月下降1.3%: what stands before 比 is measured
+    ("同比涨幅较", None),                       # 同比涨幅较1月回落: a change, the claim takes its sentence's
 ]
 
 
