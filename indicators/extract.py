@@ -100,6 +100,7 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
     # (name, name_key) pairs: the indicator as output and as normalised text
     last_in_sentence: dict[int, tuple[str, str]] = {}             # sentence start → last indicator there
     last_count: dict[tuple[int, str], tuple[str, str]] = {}       # (paragraph, unit) → last counted noun
+    last_in_paragraph: dict[int, tuple[str, str]] = {}            # paragraph start → last indicator there
     periods = sorted(ctx.periods, key=lambda p: p.end)
     period_ends = [p.end for p in periods]
     prev_end = -1
@@ -120,9 +121,12 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
             named = last_count.get((f.paragraph, f.unit))
         if named is None:
             named = last_in_sentence.get(s_start)
+        if named is None and indicator.continues(t, s_start):
+            named = last_in_paragraph.get(f.paragraph)  # 其中4月当月增长12.2%: the sentence before's
         if named:
             f.name, f.name_key = named
             last_in_sentence[s_start] = named
+            last_in_paragraph[f.paragraph] = named
             if f.unit_kind == "count" and m.form == "general":
                 last_count[(f.paragraph, f.unit)] = named
         f.period = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)

@@ -47,6 +47,7 @@ def _conf():
         "not_indicators": set(rules.word_list(_NAME, "not_indicators")),
         "comparison": tuple(rules.word_list(_NAME, "comparison_markers")),
         "rank_scope": rules.word_list(_NAME, "rank_scope_markers"),
+        "continuations": tuple(rules.word_list(_NAME, "continuation_openers")),
         "object_openers": tuple(rules.word_list(_NAME, "object_openers")),
         "inner_verbs": set(rules.word_list(_NAME, "inner_verbs")),
         "localities": set(rules.word_list(_NAME, "trailing_localities")),
@@ -149,6 +150,11 @@ def inner_verb(phrase: str) -> tuple[int, int] | None:
             return pos, pos + len(word)
         pos += len(word)
     return None
+
+
+def continues(text: str, sentence_start: int) -> bool:
+    """Whether the sentence at `sentence_start` goes on about the one before (其中4月当月…)."""
+    return text.startswith(_conf()["continuations"], sentence_start)
 
 
 def opens_object(chunk: str) -> bool:
