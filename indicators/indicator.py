@@ -237,7 +237,11 @@ def after(chunk: str) -> tuple[int, int] | None:
         return None
     toks = _tokens(s)
     run: list[str] = []
-    for word, flag in toks:
+    for k, (word, flag) in enumerate(toks):
+        if flag == "eng" and not run and k + 1 < len(toks) and toks[k + 1][1] in conf["noun_tags"] \
+                and not word.isdigit():
+            run.append(word)  # 3D打印机, 5G基站: a Latin model name opens the noun
+            continue
         if (flag not in conf["noun_tags"] and not (flag == "a" and not run)) or word in conf["right"]:
             break
         run.append(word)

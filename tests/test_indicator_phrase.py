@@ -31,6 +31,8 @@ AFTER = [
     ("央企总部集聚,超", "央企总部"),            # 央企 is one word (rules/words.yaml), not 央 | 企
     ("规上企业实现", "规上企业"),
     ("的平板电脑、八成", "平板电脑"),
+    ("5G基站,", "5G基站"),                      # a Latin model name opens the noun
+    ("的3D打印机、", "3D打印机"),
     ("项目中,动工项目", "项目"),                 # the locality word 中 closes the scope
     ("国家级经开区,占", "国家级经开区"),         # 经开区 is one word (rules/words.yaml)
 ]
