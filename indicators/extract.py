@@ -148,6 +148,10 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
         span = _shift(indicator.after(t[m.end:m.end + 16]), m.end) if prefixed else (m.end - 2, m.end)
     elif (f.kind == "count" and m.form == "general") or m.form in ("half", "cheng", "fraction"):
         span = _shift(indicator.after(t[m.end:m.end + 16]), m.end)
+    elif m.form == "counter":
+        # 7省市, 10个省: the counted noun is the quote's own, the 个 of 10个省 aside
+        noun = m.num_start + len(m.numeral)
+        span = (noun + (t[noun] == "个"), m.end)
     if span is None:
         if m.form == "rank":
             # 财政收入总量居全市第三位: the rank's verb and scope (居全市) stand between
