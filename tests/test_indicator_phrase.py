@@ -16,6 +16,8 @@ BEFORE = [
     ("共计入资", "入资"),
     ("全省固定资产投资比上年同期", "固定资产投资"),  # the base of a comparison is no part of it
     ("进出口总额有望", "进出口总额"),
+    ("全市经济总量力争", "经济总量"),            # a target verb stands between indicator and number
+    ("产业规模剑指", "产业规模"),
     ("6月份增长6.5%,比上月", None),           # 比上月提高: the base of a comparison names nothing
     ("较全国平均水平", None),
     ("占GDP比重", "GDP比重"),                  # 比重 is one word, not the preposition 比
