@@ -25,6 +25,8 @@ def _conf():
         # none.  An Arabic digit never joins a Chinese numeral (2011-2015三次产业 is still the phrase).
         "phrases": regex.compile(f"(?<![{numerals.digit_chars()}])(?:{_alt(rules.word_list(_NAME, 'phrases'))})"),
         "ordinal_before": rules.word_list(_NAME, "ordinal_before"),
+        "top_before": rules.word_list(_NAME, "top_n_before"),
+        "top_units": frozenset(rules.word_list(_NAME, "top_n_units")),
         # By first character: a general mention's unit is followed by one of some 80 words
         # only where its first character is theirs.
         "count_not_before": _by_first(rules.word_list(_NAME, "count_not_before")),
@@ -83,6 +85,8 @@ def excluded(text: str, m: Mention, unit_kind: str) -> bool:
     before = text[max(0, m.start - 2):m.start]
     if before.endswith(conf["ordinal_before"]):
         return True
+    if before.endswith(conf["top_before"]) and m.unit in conf["top_units"]:
+        return True  # 前十位国家, 入围前30名: a top-N list names a group, not a count
     if m.form == "general" and m.unit_start >= 0:
         words = conf["count_not_before"].get(text[m.unit_start:m.unit_start + 1])
         if words and text[m.unit_start:m.unit_start + 6].startswith(words):
