@@ -23,7 +23,8 @@ def _conf():
         "stock": regex.compile(rules.require(data, "stock_quote", str, _NAME)),
         # 一起 is a word, but 三十一起 counts 31 incidents: a phrase right after a Chinese numeral is
         # none.  An Arabic digit never joins a Chinese numeral (2011-2015三次产业 is still the phrase).
-        "phrases": regex.compile(f"(?<![{numerals.digit_chars()}])(?:{_alt(rules.word_list(_NAME, 'phrases'))})"),
+        "phrases": regex.compile(f"(?<![{numerals.digit_chars()}])"
+                                 f"(?:{_alt(rules.word_list(_NAME, 'phrases') + _numeral_places())})"),
         "ordinal_before": rules.word_list(_NAME, "ordinal_before"),
         "top_before": rules.word_list(_NAME, "top_n_before"),
         "top_units": frozenset(rules.word_list(_NAME, "top_n_units")),
@@ -55,6 +56,20 @@ def _by_first(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     for w in words:
         out.setdefault(w[0], []).append(w)
     return {ch: tuple(ws) for ch, ws in out.items()}
+
+
+def _numeral_places() -> tuple[str, ...]:
+    """Names of counties and cities that open with a numeral and a unit (三台县, 七台河, 四平市),
+    from geo's gazetteer: inside them 三台 is no count of machines."""
+    from geo import names
+
+    spellings, lead, places = rules.unit_spellings(), set(numerals.leading_chars()), names.places()
+    out = []
+    for key, entries in names.aliases().items():
+        if len(key) >= 3 and key[0] in lead and any(key[1:1 + n] in spellings for n in (1, 2)):
+            if any(e.kind == "place" and places[e.target].level in ("city", "county") for e in entries):
+                out.append(key)
+    return tuple(sorted(out))
 
 
 def masked_spans(text: str) -> list[tuple[int, int]]:
