@@ -27,6 +27,8 @@ def _conf():
                                  f"(?:{_alt(rules.word_list(_NAME, 'phrases') + _numeral_places())})"),
         "ordinal_before": rules.word_list(_NAME, "ordinal_before"),
         "top_before": rules.word_list(_NAME, "top_n_before"),
+        "address_before": rules.word_list(_NAME, "address_before"),
+        "address_units": frozenset(rules.word_list(_NAME, "address_units")),
         "top_units": frozenset(rules.word_list(_NAME, "top_n_units")),
         # By first character: a general mention's unit is followed by one of some 80 words
         # only where its first character is theirs.
@@ -100,6 +102,8 @@ def excluded(text: str, m: Mention, unit_kind: str) -> bool:
     before = text[max(0, m.start - 2):m.start]
     if before.endswith(conf["ordinal_before"]):
         return True
+    if m.unit in conf["address_units"] and before.endswith(conf["address_before"]):
+        return True  # 交汇南300米路西: a place in an address, not a length
     if before.endswith(conf["top_before"]) and m.unit in conf["top_units"]:
         return True  # 前十位国家, 入围前30名: a top-N list names a group, not a count
     if m.form == "general" and m.unit_start >= 0:
