@@ -15,7 +15,7 @@ from .context import Context
 from .normalize import Normalised, normalise
 from .periods import year_of
 from .reader import parse_published
-from .scan import Mention, outside_approx, scan
+from .scan import Mention, outside_approx, scan, share_approx
 from .segments import Segments
 
 EXTRACTOR_VERSION = "0.3.0"
@@ -133,6 +133,8 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
         _plan(t, ctx, f, published)
         if m.approx == "exact":
             m.approx = outside_approx(t, m.start) or "exact"
+            if m.approx == "exact" and f.kind == "share":
+                m.approx = share_approx(t[c_start:m.start]) or "exact"
         prev_end = m.end
 
 

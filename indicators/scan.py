@@ -182,6 +182,19 @@ def outside_approx(text: str, start: int) -> str | None:
     return before[m.group()]["approx"] if m else None
 
 
+def share_approx(clause_before: str) -> str | None:
+    """The approx a qualifier sets on a share across its scope (约占全国旅游人数的40.5%, 接近总数
+    三分之一): the qualifier, then 占 and the whole, or a short whole, then the number."""
+    m = _share_scope().search(clause_before)
+    return _qualifiers()[0][m.group(1)]["approx"] if m else None
+
+
+@cache
+def _share_scope() -> re.Pattern:
+    reach = int(rules.require(rules.load("qualifiers"), "share_scope_reach", int, "qualifiers"))
+    return re.compile(f"({_alt(_qualifiers()[0])})(?:占[^，,。；;:：\d]{{0,{reach}}}|[^，,。；;:：\d占]{{1,4}})$")
+
+
 @cache
 def _before_words() -> re.Pattern:
     return re.compile(f"(?:{_alt(_qualifiers()[0])})$")  # plain words: `re` searches them faster
