@@ -192,7 +192,7 @@ def share_approx(clause_before: str) -> str | None:
 @cache
 def _share_scope() -> re.Pattern:
     reach = int(rules.require(rules.load("qualifiers"), "share_scope_reach", int, "qualifiers"))
-    return re.compile(f"({_alt(_qualifiers()[0])})(?:占[^，,。；;:：\d]{{0,{reach}}}|[^，,。；;:：\d占]{{1,4}})$")
+    return re.compile(rf"({_alt(_qualifiers()[0])})(?:占[^，,。；;:：\d]{{0,{reach}}}|[^，,。；;:：\d占]{{1,4}})$")
 
 
 @cache
