@@ -40,6 +40,7 @@ def spread(t: str, norm, found) -> None:
             members = _members(t, group, marker.end(), conf)
             if len(members) > 1:
                 _name_members(t, norm, group, members, s_start, marker.start(), conf)
+                _share_qualifier(members)
 
 
 def _members(t: str, group: list, after: int, conf) -> list:
@@ -79,3 +80,13 @@ def _name_members(t: str, norm, group: list, members: list, s_start: int, at: in
     for f, (i, j) in zip(members, items):
         oa, ob = norm.span(i, j)
         f.name, f.name_key = indicator.clean(norm.original[oa:ob]), t[i:j].strip()
+
+
+def _share_qualifier(members: list) -> None:
+    """分别超4成和7成: a qualifier opening the list's first quote holds for the bare numbers after it."""
+    first = members[0].m
+    if first.approx == "exact" or first.start == first.num_start:
+        return
+    for f in members[1:]:
+        if f.m.approx == "exact" and f.m.start == f.m.num_start:
+            f.m.approx = first.approx
