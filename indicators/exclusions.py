@@ -47,6 +47,7 @@ def _conf():
         "ge_concrete": rules.word_list(_NAME, "chinese_ge_concrete"),
         "ge_units": rules.word_list(_NAME, "chinese_ge_units"),
         "money_unit": money["unit"],
+        "counter_not_before": tuple(rules.require(rules.load("units"), "bare_counters", dict, "units")["not_before"]),
         "money_mags": set(money["magnitudes"]),
         "money_cue_mags": set(money["with_cue_magnitudes"]),
         "money_cues": regex.compile(_alt(money["cues"])),
@@ -61,16 +62,20 @@ def _by_first(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
 
 
 def _numeral_places() -> tuple[str, ...]:
-    """Names of counties and cities that open with a numeral and a unit (三台县, 七台河, 四平市),
-    from geo's gazetteer: inside them 三台 is no count of machines."""
+    """Names from geo's gazetteer that hold a count-like numeral: counties and cities that open
+    with a numeral and a unit (三台县, 七台河, 四平市: 三台 is no count of machines) and regions
+    named with a number (大湾区内地9市: a name, not a count of cities)."""
     from geo import names
 
     spellings, lead, places = rules.unit_spellings(), set(numerals.leading_chars()), names.places()
+    digits = set("0123456789") | lead
     out = []
     for key, entries in names.aliases().items():
         if len(key) >= 3 and key[0] in lead and any(key[1:1 + n] in spellings for n in (1, 2)):
             if any(e.kind == "place" and places[e.target].level in ("city", "county") for e in entries):
                 out.append(key)
+        elif any(e.kind == "region" for e in entries) and any(ch in digits for ch in key[1:]):
+            out.append(key)
     return tuple(sorted(out))
 
 
@@ -99,6 +104,9 @@ def excluded(text: str, m: Mention, unit_kind: str) -> bool:
     conf = _conf()
     if m.form == "rank" or m.form == "streak":
         return False
+    if (m.form == "counter" and m.end - m.num_start - len(m.numeral) == 1
+            and text.startswith(conf["counter_not_before"], m.end)):
+        return True  # 12市场主体: the counter noun opens a word
     before = text[max(0, m.start - 2):m.start]
     if before.endswith(conf["ordinal_before"]):
         return True
