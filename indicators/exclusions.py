@@ -12,6 +12,7 @@ from .scan import Mention, _alt
 _NAME = "exclusions"
 _NOT_LABEL = regex.compile(r"[\d达为是超过占完成实现]")
 _ADJ_DE = regex.compile(r"^\p{Han}{1,4}?的")
+_QUOTED_HEAD = regex.compile(r"[“\"「『]\p{Han}{1,4}$")  # a short name opened by a quote, up to here
 _HEAD_END = regex.compile(r"[，,。；;、：:！？!?（）()“”\s]")
 
 
@@ -122,6 +123,9 @@ def excluded(text: str, m: Mention, unit_kind: str) -> bool:
     if (m.form == "general" and m.chinese and text[m.start - 1:m.start] in conf["quote_open"]
             and any(q in tail[:conf["quoted_name_tail"] + 1] for q in conf["quote_close"])):
         return True  # 民生“十件实事”: a quoted name that opens with a numeral
+    if m.form == "general" and text[m.end:m.end + 1] in conf["quote_close"] and _QUOTED_HEAD.search(
+            text, max(0, m.start - conf["quoted_name_tail"] - 1), m.start):
+        return True  # “深改19条”: a quoted name that ends with a count
     if (m.form == "general" and m.unit_start == m.end and tail.startswith(conf["label_after"])
             and not tail.startswith(conf["milestones"])):
         return True  # 四巨头, 六大产业, 百亿级: no unit, a label follows
