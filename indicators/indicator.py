@@ -49,8 +49,10 @@ def _conf():
         "rank_scope": rules.word_list(_NAME, "rank_scope_markers"),
         "continuations": tuple(rules.word_list(_NAME, "continuation_openers")),
         "object_openers": tuple(rules.word_list(_NAME, "object_openers")),
+        "duration": re.compile(rules.require(data, "duration_phrase", str, _NAME)),
         "inner_verbs": set(rules.word_list(_NAME, "inner_verbs")),
         "localities": set(rules.word_list(_NAME, "trailing_localities")),
+        "lone_words": set(rules.word_list(_NAME, "no_lone_words")),
         "lone_tags": set(rules.word_list(_NAME, "no_lone_tags")),
         "openers": set(rules.word_list(_NAME, "comparison_openers")),
         "opener_tags": set(rules.word_list(_NAME, "comparison_opener_tags")),
@@ -125,10 +127,11 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     if (not phrase or phrase in conf["generic"] or _is_place(phrase, conf)
             or not any(map(str.isalpha, phrase))  # 2023-02-11 170亿元: a date names nothing
             or (phrase.isascii() and phrase.islower())  # bi 2013年: pinyin residue, not GDP or CPI
-            or (len(phrase) == 1 and _tokens(phrase)[0][1] in conf["lone_tags"])):  # 中, 末 name nothing
+            or (len(phrase) == 1 and (phrase in conf["lone_words"]  # 中, 末, 时 alone name nothing
+                                      or _tokens(phrase)[0][1] in conf["lone_tags"]))):
         return None
-    if phrase in conf["not_indicators"]:
-        return None  # a verb alone (锚定, 举行) names no quantity
+    if phrase in conf["not_indicators"] or conf["duration"].fullmatch(phrase):
+        return None  # a verb alone (锚定, 举行) or a span of time (已连续7个月) names no quantity
     return start, end
 
 
