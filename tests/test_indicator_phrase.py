@@ -29,7 +29,8 @@ BEFORE = [
     ("转为增长", None),
     ("线上消费增长37.8%,已连续7个月", None),     # a span of time names no quantity
     ("时已经", None),                            # 到2018年时已经: 时 alone is "when"
-    ("平均单井规模由年产", "平均单井规模"),        # 年产 (a year's output) stands before the number                         # 由下降0.3%转为增长1.3%: the turn names nothing                         # a lone verb stays: extract.py looks after the unit
+    ("平均单井规模由年产", "平均单井规模"),
+    ("零售额按年", "零售额"),                    # 按年 (year on year, Hong Kong usage) is like 同比        # 年产 (a year's output) stands before the number                         # 由下降0.3%转为增长1.3%: the turn names nothing                         # a lone verb stays: extract.py looks after the unit
 ]
 
 AFTER = [
