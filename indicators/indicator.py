@@ -52,6 +52,7 @@ def _conf():
         "duration": re.compile(rules.require(data, "duration_phrase", str, _NAME)),
         "inner_verbs": set(rules.word_list(_NAME, "inner_verbs")),
         "localities": set(rules.word_list(_NAME, "trailing_localities")),
+        "place_cues": set(rules.word_list(_NAME, "left_trim")),
         "lone_words": set(rules.word_list(_NAME, "no_lone_words")),
         "lone_tags": set(rules.word_list(_NAME, "no_lone_tags")),
         "openers": set(rules.word_list(_NAME, "comparison_openers")),
@@ -78,6 +79,13 @@ def _is_place(word: str, conf) -> bool:
             and word not in conf["not_places"])
 
 
+def _names_place(word: str) -> bool:
+    """Whether `word` is a place or region name in geo's gazetteer (慈溪, 全省, 长三角)."""
+    from geo import names
+
+    return word in names.aliases() or word in _conf()["place_cues"]
+
+
 def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     """Span in `chunk` (text before a number, same clause) of the indicator phrase ending there."""
     conf = _conf()
@@ -87,6 +95,10 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
         opening = max(chunk.rfind("(", 0, end), chunk.rfind("（", 0, end))
         if opening > 0:
             end = _trim_right(chunk, 0, opening, conf)
+    bracketed = end and chunk[end - 1] in "(（"
+    if bracketed:
+        # 制造业增加值增速(7.6%): the number in brackets, unless it is a place's (慈溪(2639亿), 全省(6.3%))
+        end = _trim_right(chunk, 0, end - 1, conf)
     last_sep = conf["last_sep"].match(chunk, 0, end)
     start = last_sep.end() if last_sep else 0
     if share:
@@ -132,6 +144,8 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
         return None
     if phrase in conf["not_indicators"] or conf["duration"].fullmatch(phrase):
         return None  # a verb alone (锚定, 举行) or a span of time (已连续7个月) names no quantity
+    if bracketed and _names_place(phrase):
+        return None
     return start, end
 
 
