@@ -164,6 +164,9 @@ def inner_verb(phrase: str) -> tuple[int, int] | None:
     pos = 0
     for k, (word, _) in enumerate(toks):
         if word in conf["inner_verbs"] and 0 < k < len(toks) - 1:
+            before = toks[k - 1][0]
+            if k > 1 and before in conf["left"]:
+                return pos - len(before), pos + len(word)  # 港口共完成吞吐量: the adverb goes too
             return pos, pos + len(word)
         pos += len(word)
     return None

@@ -156,7 +156,9 @@ def pattern() -> re.Pattern:
         # the general form: 超过5万亿元, 80余家, 3至5亿元, 5%-6%, 1100万立方米以上
         f"(?P<pre>{pre_q})?(?P<neg>-|(?<![减抱担正胜])负(?=\\d))?(?P<n1>{num})(?P<i1>{inn})?(?P<m1>{mag})?(?P<p1>%(?=[-~至到]))?"
         f"(?:(?P<sep>[-~至到])(?P<n2>{num})(?P<i2>{inn})?(?P<m2>{mag})?)?"
-        f"(?P<i3>{inn})?(?:[ \u00a0](?=[{mag_first}]|{unit}))?(?P<m3>{mag})?(?P<unit>{unit})?(?:/(?P<per>{unit}))?(?P<post>{post_q})?",
+        # 21,798(万TEU): a unit in brackets right after the number
+        f"(?P<i3>{inn})?(?:[ \u00a0](?=[{mag_first}]|{unit})|(?P<br>[(（])(?=(?:{mag})?(?:{unit})[)）]))?"
+        f"(?P<m3>{mag})?(?P<unit>{unit})?(?(br)[)）])(?:/(?P<per>{unit}))?(?P<post>{post_q})?",
     ]
     # A match tells its form by the group only that form has (n1, pct, den, …): wrapping each
     # form in a group of its own, for `lastgroup`, cost the engine a tenth of its time.  The
