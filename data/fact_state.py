@@ -160,6 +160,11 @@ class KeyState:
     def _most_common(self, every: list[tuple], f: int):
         # facts._most_common over the members in interval order: most frequent, ties to the first seen
         # (the earliest interval stating the value, then its lowest claim id).
+        if len(every) == 1:  # most facts: one interval's counts are the totals
+            counts = self.spans[every[0]].fields[f]
+            if len(counts) < 2:
+                return next(iter(counts), None)
+            return min(counts.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[0]
         total: dict = {}
         for rank, s in enumerate(every):
             for v, (n, cid) in self.spans[s].fields[f].items():

@@ -16,7 +16,7 @@ import duckdb
 
 from indicators.claim import APPROX, DIRECTIONS, FIELDS, KINDS, SECTORS
 
-from .bulk import insert_arrow
+from .bulk import gc_paused, insert_arrow
 
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 _SCHEMA_SQL = SCHEMA_PATH.read_text(encoding="utf-8")
@@ -225,6 +225,7 @@ def write_document(con, source, claims, extractor_version: str | None = None, re
     return write_documents(con, [(source, claims)], extractor_version, replace)[0] is not None
 
 
+@gc_paused
 def write_documents(con, items, extractor_version: str | None = None, replace: bool = False,
                     signatures: dict[str, bytes] | None = None) -> list[str | None]:
     """Store whole documents with their claims in one transaction; per item "new", "replaced" or None.
