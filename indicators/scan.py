@@ -212,6 +212,23 @@ def scan(text: str):
             continue  # a character run that only looks like a numeral (e.g. 十百): not a number
         if mention is not None:
             yield mention
+            if mention.form == "percent" and mention.chinese and text.startswith("百分之", mention.num_start - 3):
+                yield from _percent_list(text, mention.end)
+
+
+_LIST_PERCENT = re.compile(r"[、和及](?P<n>[零〇一二两三四五六七八九十百]+(?:点[零〇一二三四五六七八九]+)?)(?=[、和及，,。；;]|$)")
+
+
+def _percent_list(text: str, pos: int):
+    """The bare numerals that go on a 百分之 list (增长百分之十七点九、二十点五和十五点七): percentages."""
+    while (m := _LIST_PERCENT.match(text, pos)) is not None:
+        try:
+            value = numerals.parse_chinese(m.group("n"))
+        except ValueError:
+            return
+        yield Mention(m.start("n"), m.end("n"), m.start("n"), value, "%", "percent", chinese=True,
+                      numeral=m.group("n"))
+        pos = m.end()
 
 
 @cache
