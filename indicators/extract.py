@@ -170,17 +170,7 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
     s_start, c_start = f.sentence[0], f.clause[0]
     if span is None and c_start > s_start and not sentence_named:
         span = _shift(indicator.subject(t[s_start:c_start]), s_start)
-    if span is None:
-        return None
-    gap = indicator.inner_verb(t[span[0]:span[1]])
-    if gap is not None:
-        # 第一产业实现增加值 → 第一产业增加值: the verb between subject and measure goes
-        parts = ((span[0], span[0] + gap[0]), (span[0] + gap[1], span[1]))
-        name = indicator.clean("".join(norm.original[slice(*norm.span(*p))] for p in parts))
-        return (name, "".join(t[slice(*p)] for p in parts).strip()) if name else None
-    a, b = norm.span(*span)
-    name = indicator.clean(norm.original[a:b])
-    return (name, t[span[0]:span[1]].strip()) if name else None
+    return None if span is None else indicator.name_at(t, norm, span)
 
 
 def _plan(t: str, ctx: Context, f: _Found, published: date | None) -> None:

@@ -50,6 +50,7 @@ def _conf():
         "continuations": tuple(rules.word_list(_NAME, "continuation_openers")),
         "object_openers": tuple(rules.word_list(_NAME, "object_openers")),
         "duration": re.compile(rules.require(data, "duration_phrase", str, _NAME)),
+        "etc_nouns": set(rules.word_list(_NAME, "etc_nouns")),
         "inner_verbs": set(rules.word_list(_NAME, "inner_verbs")),
         "localities": set(rules.word_list(_NAME, "trailing_localities")),
         "place_cues": set(rules.word_list(_NAME, "left_trim")),
@@ -154,15 +155,27 @@ def trim(chunk: str) -> int:
     return _trim_right(chunk, 0, len(chunk), _conf())
 
 
+def name_at(t: str, norm, span: tuple[int, int]) -> tuple[str, str] | None:
+    """The indicator at `span` of normalised `t`, as output (original script, `norm` maps back)
+    and as normalised text, without the words `inner_verb` finds (第一产业实现增加值 → 第一产业增加值)."""
+    gap = inner_verb(t[span[0]:span[1]])
+    parts = [span] if gap is None else [(span[0], span[0] + gap[0]), (span[0] + gap[1], span[1])]
+    name = clean("".join(norm.original[slice(*norm.span(*p))] for p in parts))
+    return (name, "".join(t[slice(*p)] for p in parts).strip()) if name else None
+
+
 def inner_verb(phrase: str) -> tuple[int, int] | None:
-    """Span of a verb standing between the subject and the measure inside `phrase` (第一产业实现
-    增加值: 实现), which the indicator drops; None when there is none."""
+    """Span of words standing between the subject and the measure inside `phrase`, which the
+    indicator drops: a verb (第一产业实现增加值: 实现) or 等 and a class noun (生物医药等产品出口:
+    等产品); None when there are none."""
     conf = _conf()
-    if not any(w in phrase for w in conf["inner_verbs"]):
+    if "等" not in phrase and not any(w in phrase for w in conf["inner_verbs"]):
         return None
     toks = _tokens(phrase)
     pos = 0
     for k, (word, _) in enumerate(toks):
+        if word == "等" and 0 < k < len(toks) - 2 and toks[k + 1][0] in conf["etc_nouns"]:
+            return pos, pos + len(word) + len(toks[k + 1][0])
         if word in conf["inner_verbs"] and 0 < k < len(toks) - 1:
             before = toks[k - 1][0]
             if k > 1 and before in conf["left"]:

@@ -77,9 +77,10 @@ def _name_members(t: str, norm, group: list, members: list, s_start: int, at: in
         pos += len(piece) + len(conf["item_sep"])
     if len(items) != n or any(s is None or s[1] - s[0] < conf["min_item"] for s in items):
         return  # 东部、中部、西部地区实际使用外资: short modifiers share the last item's noun
-    for f, (i, j) in zip(members, items):
-        oa, ob = norm.span(i, j)
-        f.name, f.name_key = indicator.clean(norm.original[oa:ob]), t[i:j].strip()
+    for f, span in zip(members, items):
+        named = indicator.name_at(t, norm, span)
+        if named:
+            f.name, f.name_key = named
 
 
 def _share_qualifier(members: list) -> None:

@@ -102,6 +102,7 @@ INNER_VERB = [
     ("第一产业实现增加值", "实现"),
     ("限额以上单位完成社零总额", "完成"),
     ("港口共完成集装箱吞吐量", "共完成"),      # an adverb before the verb goes with it
+    ("生物医药等产品出口", "等产品"),            # 等 and a class noun go too
     ("实现增加值", None),            # a verb first is trimmed elsewhere, not dropped from inside
     ("地区生产总值", None),
 ]
