@@ -16,7 +16,7 @@ import duckdb
 
 from indicators.claim import APPROX, DIRECTIONS, FIELDS, KINDS, SECTORS
 
-from .bulk import gc_paused, insert_arrow
+from .bulk import gc_paused, insert_arrow, no_vacuum
 
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 _SCHEMA_SQL = SCHEMA_PATH.read_text(encoding="utf-8")
@@ -97,6 +97,7 @@ def connect(path=None, read_only: bool = False, lock_timeout: float | None = Non
     con = _open(path, False, timeout)
     try:
         _migrate(con, path)
+        no_vacuum(con)
     except BaseException:
         con.close()
         raise
