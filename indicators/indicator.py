@@ -53,7 +53,6 @@ def _conf():
         "etc_nouns": set(rules.word_list(_NAME, "etc_nouns")),
         "inner_verbs": set(rules.word_list(_NAME, "inner_verbs")),
         "localities": set(rules.word_list(_NAME, "trailing_localities")),
-        "place_cues": set(rules.word_list(_NAME, "left_trim")),
         "lone_words": set(rules.word_list(_NAME, "no_lone_words")),
         "lone_tags": set(rules.word_list(_NAME, "no_lone_tags")),
         "openers": set(rules.word_list(_NAME, "comparison_openers")),
@@ -84,7 +83,7 @@ def _names_place(word: str) -> bool:
     """Whether `word` is a place or region name in geo's gazetteer (慈溪, 全省, 长三角)."""
     from geo import names
 
-    return word in names.aliases() or word in _conf()["place_cues"]
+    return word in names.aliases() or word in _conf()["left"]  # 全省, 我市: the left-trim's place words
 
 
 def before(chunk: str, share: bool = False) -> tuple[int, int] | None:

@@ -151,7 +151,7 @@ def names_target(after: str) -> bool:
 
 def after_past_marker(before: str) -> bool:
     """Whether the number follows a word that puts it in the past (过去的600余公斤)."""
-    return before.endswith(rules.word_list("kinds", "past_markers"))
+    return before.endswith(_words("past_markers"))
 
 
 def is_target(before: str) -> bool:
@@ -161,7 +161,13 @@ def is_target(before: str) -> bool:
 
 def is_capacity(before: str) -> bool:
     """Whether the target in `before` is a capacity once built (投产达效后,年可实现…): no period."""
-    return any(w in before for w in rules.word_list("kinds", "capacity_cues"))
+    return any(w in before for w in _words("capacity_cues"))
+
+
+@cache
+def _words(key: str) -> tuple[str, ...]:
+    # word_list checks the list for repeats on every call: once is enough on the per-claim path
+    return rules.word_list("kinds", key)
 
 
 def opens_target_list(sentence_before: str) -> bool:
