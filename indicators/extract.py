@@ -57,6 +57,7 @@ def extract(text: str, published: date | str | None = None, doc: str | None = No
     ctx = Context(t, segs, published, [f.m.start for f in found])
     _describe(t, norm, ctx, found, published)
     lists.spread(t, norm, found)
+    _echo_repeats(t, found)
     _assign_sectors(t, found)
     spans = [norm.span(f.m.start, f.m.end) for f in found]
     # geo reads the normalised text: simplified, and without pinyin residue (內(nèi)蒙古)
@@ -192,6 +193,30 @@ def _plan(t: str, ctx: Context, f: _Found, published: date | None) -> None:
     f.kind = "target"
     if kinds.is_capacity(t[scope:m.start]):
         f.period = None  # 园区投产达效后,年可实现产值15亿元: a capacity, not a year's figure
+
+
+def _echo_repeats(t: str, found: list[_Found]) -> None:
+    """A figure that names nothing where it stands takes the indicator (and, lacking its own, the
+    period) of the same figure named elsewhere in the text: a headline's 170亿元! is the body's
+    总投资额170亿元.  Only a figure of two digits or more (破千亿 and 5% recur for many measures),
+    and only when every named occurrence agrees."""
+    named: dict[str, list[_Found]] = {}
+    for f in found:
+        if f.name_key:
+            quote = t[f.m.start:f.m.end]
+            if sum(ch.isdigit() for ch in quote) >= 2:
+                named.setdefault(quote, []).append(f)
+    if not named:
+        return
+    for f in found:
+        if f.name_key:
+            continue
+        same = named.get(t[f.m.start:f.m.end])
+        if not same or len({(g.name_key, g.kind) for g in same}) > 1 or same[0].kind != f.kind:
+            continue
+        f.name, f.name_key = same[0].name, same[0].name_key
+        if f.period is None:
+            f.period = same[0].period
 
 
 def _assign_sectors(t: str, found: list[_Found]) -> None:

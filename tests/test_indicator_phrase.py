@@ -25,12 +25,12 @@ BEFORE = [
     ("实际使用外资金额843.5亿元人民币(折合", None),  # a conversion restates the amount before it
     ("进出口规模达“十二五”末的", None),         # a lone locality word (末, 中) names nothing
     ("各县(市、区)中", None),
-    ("我已卖了", "卖"),
-    ("转为增长", None),
+    ("我已卖了", "卖"),                          # a lone verb stays: extract.py looks after the unit
+    ("转为增长", None),                          # 由下降0.3%转为增长1.3%: the turn names nothing
     ("线上消费增长37.8%,已连续7个月", None),     # a span of time names no quantity
     ("时已经", None),                            # 到2018年时已经: 时 alone is "when"
-    ("平均单井规模由年产", "平均单井规模"),
-    ("零售额按年", "零售额"),                    # 按年 (year on year, Hong Kong usage) is like 同比        # 年产 (a year's output) stands before the number                         # 由下降0.3%转为增长1.3%: the turn names nothing                         # a lone verb stays: extract.py looks after the unit
+    ("平均单井规模由年产", "平均单井规模"),      # 年产 (a year's output) stands before the number
+    ("零售额按年", "零售额"),                    # 按年 (year on year, Hong Kong usage) is like 同比
 ]
 
 AFTER = [
@@ -72,6 +72,22 @@ def test_sentence_indicator(text, expected):
     from indicators import extract
 
     assert [c.indicator for c in extract(text)] == [expected]
+
+
+# A figure repeated in one text: (text, the indicators of its claims in order).  A headline's
+# bare figure takes the name the body gives the same figure, when the body is unambiguous.
+REPEATS = [
+    ("2.35亿元!\n我市一季度引进项目总投资额2.35亿元。", ["项目总投资额", "项目总投资额"]),
+    ("12.5%!\n工业增加值增长12.5%,出口额增长12.5%。", [None, "工业增加值", "出口额"]),  # two measures
+    ("增长8%!\n工业增加值增长8%。", [None, "工业增加值"]),          # one digit: too common to tell
+]
+
+
+@pytest.mark.parametrize("text, expected", REPEATS)
+def test_repeated_figure(text, expected):
+    from indicators import extract
+
+    assert [c.indicator for c in extract(text)] == expected
 
 
 def _phrase(chunk, span):
