@@ -26,6 +26,7 @@ def _conf():
         # none.  An Arabic digit never joins a Chinese numeral (2011-2015三次产业 is still the phrase).
         "phrases": regex.compile(f"(?<![{numerals.digit_chars()}])"
                                  f"(?:{_alt(rules.word_list(_NAME, 'phrases') + _numeral_places())})"),
+        "digit_places": frozenset(p for p in _numeral_places() if any(ch.isascii() and ch.isdigit() for ch in p)),
         "ordinal_before": rules.word_list(_NAME, "ordinal_before"),
         "top_before": rules.word_list(_NAME, "top_n_before"),
         "address_before": rules.word_list(_NAME, "address_before"),
@@ -86,6 +87,16 @@ def masked_spans(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in conf["stock"].finditer(text)]
     spans += [m.span() for m in conf["phrases"].finditer(text)]
     return sorted(spans)
+
+
+def name_ends(text: str, masked: list[tuple[int, int]]) -> list[int]:
+    """Where the masked spans that name something end (a stock quote, a region named with digits):
+    an indicator phrase starts after them (大湾区内地9市外贸规模 measures 外贸规模).  Fixed
+    phrases are not among them (三次产业增加值 is one indicator), nor names in Chinese numerals:
+    the phrase's own trim knows those as places, with what follows (长三角地区进出口)."""
+    conf = _conf()
+    places, stock = conf["digit_places"], conf["stock"]
+    return [e for s, e in masked if text[s:e] in places or stock.fullmatch(text, s, e)]
 
 
 def implied_unit(m: Mention, clause: str) -> str | None:

@@ -6,6 +6,7 @@ map spans back to the original text.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,11 +52,12 @@ def extract(text: str, published: date | str | None = None, doc: str | None = No
     norm = normalise(text)
     t = norm.text
     segs = Segments(t)
-    found = _candidates(t, segs)
+    masked = exclusions.masked_spans(t)
+    found = _candidates(t, segs, masked)
     if not found:
         return []  # no number is a claim: no periods, sections or places to find
     ctx = Context(t, segs, published, [f.m.start for f in found])
-    _describe(t, norm, ctx, found, published)
+    _describe(t, norm, ctx, found, published, exclusions.name_ends(t, masked) if masked else [])
     lists.spread(t, norm, found)
     _echo_repeats(t, found)
     _assign_sectors(t, found)
@@ -70,9 +72,8 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans[max(0, i - 2): i + 1])
 
 
-def _candidates(text: str, segs: Segments) -> list[_Found]:
+def _candidates(text: str, segs: Segments, masked: list[tuple[int, int]]) -> list[_Found]:
     """Mentions that are claims, each with its unit and the unit's default kind."""
-    masked = exclusions.masked_spans(text)
     out = []
     for m in scan(text):
         if masked and _overlaps(masked, m.start, m.end):
@@ -96,8 +97,10 @@ def _candidates(text: str, segs: Segments) -> list[_Found]:
     return out
 
 
-def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], published: date | None) -> None:
-    """Kind, direction, indicator and period of each claim, in document order."""
+def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], published: date | None,
+              name_ends: list[int]) -> None:
+    """Kind, direction, indicator and period of each claim, in document order; no indicator
+    reaches back past a name's end in `name_ends` (sorted)."""
     # (name, name_key) pairs: the indicator as output and as normalised text
     last_in_sentence: dict[int, tuple[str, str]] = {}             # sentence start → last indicator there
     last_count: dict[tuple[int, str], tuple[str, str]] = {}       # (paragraph, unit) → last counted noun
@@ -111,12 +114,16 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
         f.kind, f.direction = kinds.classify(m, t[c_start:m.start], f.unit_kind, t[m.end:c_end],
                                              t[s_start:c_start])
         left = max(c_start, prev_end if prev_end <= m.start else c_start)
+        if name_ends:
+            k = bisect_right(name_ends, m.start)
+            if k and name_ends[k - 1] > left:
+                left = name_ends[k - 1]  # 大湾区内地9市外贸规模: the measure follows the name
         i = bisect_right(period_ends, m.start)
         ahead = None  # the text before a period that stands between indicator and number
         if i and period_ends[i - 1] >= left:
             ahead = (left, periods[i - 1].start)
             left = period_ends[i - 1]  # 今年崇阳县粮食面积: the indicator starts after the period
-        named = _indicator(t, norm, f, left, bool(last_in_sentence.get(s_start)), ahead)
+        named = _indicator(t, norm, f, left, bool(last_in_sentence.get(s_start)), ahead, name_ends)
         f.own_name = named is not None
         if named is None and f.unit_kind == "count":
             named = last_count.get((f.paragraph, f.unit))
@@ -140,7 +147,7 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
 
 
 def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: bool,
-               ahead: tuple[int, int] | None = None) -> tuple[str, str] | None:
+               ahead: tuple[int, int] | None = None, name_ends: Sequence[int] = ()) -> tuple[str, str] | None:
     """The indicator phrase, in the original script and as normalised text: after a count's
     classifier, else before."""
     m = f.m
@@ -170,6 +177,8 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
         span = _shift(indicator.before_period(t[ahead[0]:ahead[1]], share=f.kind == "share"), ahead[0])
     s_start, c_start = f.sentence[0], f.clause[0]
     if span is None and c_start > s_start and not sentence_named:
+        if name_ends and (k := bisect_right(name_ends, c_start)) and name_ends[k - 1] > s_start:
+            s_start = name_ends[k - 1]  # 大湾区内地9市外贸规模稳步扩大,2025年达到9.15万亿元
         span = _shift(indicator.subject(t[s_start:c_start]), s_start)
     return None if span is None else indicator.name_at(t, norm, span)
 

@@ -64,6 +64,9 @@ BEFORE_PERIOD = [
 SENTENCES = [
     ("去年街道税收总量高居全区第二。", "税收总量"),        # 高居 is the verb, 高 no part of the phrase
     ("该县财政收入总量居全市第三位。", "财政收入总量"),
+    ("大湾区内地9市外贸规模超9万亿。", "外贸规模"),               # a region named with digits is no part
+    ("粤港澳大湾区内地9市外贸规模稳步扩大,2025年达到9.15万亿元。", "外贸规模"),
+    ("长三角地区进出口增长6.3%。", "进出口"),                     # in Chinese numerals: the trim knows it
 ]
 
 
