@@ -36,6 +36,7 @@ def _conf():
         # greedy: the match ends just after the last separator
         "last_sep": re.compile("(?s).*[" + "".join(re.escape(c) for c in sorted(seps)) + "]"),
         "max": int(data["max_length"]),
+        "drop_after_cut": frozenset(rules.word_list(_NAME, "drop_after_cut_tags")),
         "noun_tags": set(rules.word_list(_NAME, "noun_tags")),
         "drop_left_tags": set(rules.word_list(_NAME, "drop_left_tags")),
         "place_suffixes": tuple(sorted(rules.word_list(_NAME, "place_suffixes"), key=len, reverse=True)),
@@ -112,8 +113,15 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     toks = _tokens(chunk[start:end])
     n = len(toks)
     i = 0  # the first token still in the phrase: an index, not a slice per dropped word
-    if n and toks[0][0] in conf["openers"] and toks[0][1] in conf["opener_tags"]:
+    openers, opener_tags = conf["openers"], conf["opener_tags"]
+    if n and toks[0][0] in openers and toks[0][1] in opener_tags:
         return None  # 比上月提高1.9个百分点: what follows 比 is the base of a comparison, not the indicator
+    for k in range(n - 1, 0, -1):
+        if toks[k][0] in openers and toks[k][1] in opener_tags:
+            # 增加值增速比全省平均水平高4.3个百分点: what stands before the base is measured
+            end = _trim_right(chunk, start, start + sum(len(w) for w, _ in toks[:k]), conf)
+            toks, n = toks[:k], k
+            break
     # 县粮管所的收购价 → 收购价, 生产原油 → 原油: start after the last whole-word split (not 生产总值)
     for k in range(n - 2, -1, -1):
         if toks[k][0] in conf["split_words"]:
@@ -134,6 +142,12 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
             i += 1
         else:
             break
+    if end - start > conf["max"]:
+        # Cut at a word's edge, past a locality word the cut leaves in front: 全国规模以上港口
+        # 累计完成外贸货物吞吐量 keeps 港口…, not 模以上港口… nor 以上港口….
+        while i < n - 1 and (end - start > conf["max"] or toks[i][1] in conf["drop_after_cut"]):
+            start += len(toks[i][0])
+            i += 1
     start = max(start, end - conf["max"])
     phrase = chunk[start:end].strip()
     if (not phrase or phrase in conf["generic"] or _is_place(phrase, conf)

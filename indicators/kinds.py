@@ -85,9 +85,21 @@ def _percent(window: str, value: float, after: str = "", earlier: str = "") -> t
     return "share", None
 
 
+@cache
+def _comparative() -> tuple[regex.Pattern, dict[str, str]]:
+    up, down = rules.word_list("kinds", "comparative_up"), rules.word_list("kinds", "comparative_down")
+    base = rules.require(rules.load("kinds"), "comparative_base", int, "kinds")
+    words = sorted(up + down, key=len, reverse=True)
+    pattern = regex.compile(f"[比较][^，,。；;、]{{1,{base}}}?({_alt(words)})$")
+    return pattern, {**{w: "up" for w in up}, **{w: "down" for w in down}}
+
+
 def _direction(window: str, value: float) -> str | None:
     if value < 0:
         return "down"
+    pattern, role = _comparative()
+    if (m := pattern.search(window)) is not None:
+        return role[m.group(1)]  # 较上年同期低2个百分点
     roles = _last_cue(window)
     for role in reversed(roles):
         if role in ("up", "down"):

@@ -57,6 +57,9 @@ BEFORE_PERIOD = [
     ("陕西经济增速从", "经济增速"),
     ("全市居民消费价格总水平比", "居民消费价格总水平"),  # 比1月下降1.3%: what stands before 比 is measured
     ("同比涨幅较", None),                       # 同比涨幅较1月回落: a change, the claim takes its sentence's
+    ("增加值增速比全省平均水平高", "增加值增速"),  # 比 inside: the base and its adjective name nothing
+    ("居民消费价格总水平比上月", "居民消费价格总水平"),
+    ("全国规模以上港口累计完成外贸货物吞吐量", "港口累计完成外贸货物吞吐量"),  # cut at a word, past 以上
 ]
 
 
