@@ -25,7 +25,7 @@ class Period:
 
 
 _WITHIN = ("m1", "m2", "qa", "qb", "mfirst", "mo", "d", "mand", "part")
-_VALUED = ("ya", "yc", "plan", "y", "rel", "m1", "qa", "qb", "mfirst", "mo", "part")  # groups that give a value
+_VALUED = ("ya", "yc", "plan", "y", "rel", "relmo", "m1", "qa", "qb", "mfirst", "mo", "part")  # groups that give a value
 _ALONE = "_alone"
 
 
@@ -43,6 +43,7 @@ def _pattern() -> re.Pattern:
     data = rules.load("periods")
     rel = _alt(row["word"] for row in rules.require(data, "relative_years", list, "periods"))
     parts = _alt(row["word"] for row in rules.require(data, "parts_of_year", list, "periods"))
+    relmo = _alt(row["word"] for row in rules.require(data, "relative_months", list, "periods"))
     plans = _alt(rules.require(data, "plans", dict, "periods"))
     resets = _alt(rules.word_list("periods", "reset_words"))
     anaphora = _alt(rules.word_list("periods", "anaphora"))
@@ -57,7 +58,7 @@ def _pattern() -> re.Pattern:
             f"|(?P<mo{tag}>{_M})月(?:份)?(?:(?P<d{tag}>{_D})[日号])?(?:和(?P<mand{tag}>{_M})月)?"
             f"|(?P<part{tag}>{parts}))"
         )
-    words = [row["word"] for key in ("relative_years", "parts_of_year") for row in data[key]]
+    words = [row["word"] for key in ("relative_years", "relative_months", "parts_of_year") for row in data[key]]
     words += list(data["plans"]) + list(rules.word_list("periods", "reset_words"))
     words += list(rules.word_list("periods", "anaphora")) + list(data["congress_first_year"])
     first = "".join(sorted({w[0] for w in words} | set("0123456789一二三四五六七八九十两从前头第“\"")))
@@ -70,6 +71,7 @@ def _pattern() -> re.Pattern:
         f"(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
         f"|从(?P<yc>(?:19|20)\\d{{2}})年?到(?P<yd>(?:19|20)\\d{{2}})年"
         f"|(?:{year}|(?<![比较于同])(?P<rel>{rel}))(?:{within('')})?"
+        f"|(?<![比较于同环])(?P<relmo>{relmo})"
         f"|(?P<alone>(?<![\\d.])(?:{within(_ALONE)}))"
         f"|[“\"]?(?P<plan>{plans})[”\"]?"
         f"|(?P<reset>{resets})|(?P<ana>{anaphora})"
@@ -97,13 +99,20 @@ def _tables():
     rel = {w: int(row["year_offset"]) for w, row in rules.rows_by_word(data, "relative_years", "periods").items()}
     parts = {w: tuple(row["months"]) for w, row in rules.rows_by_word(data, "parts_of_year", "periods").items()}
     plans = {k: tuple(v) for k, v in data["plans"].items()}
-    return rel, parts, plans
+    relmo = {w: int(row["month_offset"])
+             for w, row in rules.rows_by_word(data, "relative_months", "periods").items()}
+    return rel, parts, plans, relmo
 
 
 def _resolve(m: dict[str, Any], published: date | None, year_hint: int | None = None,
              doc_year: int | None = None) -> str | None:
-    rel, parts, plans = _tables()
+    rel, parts, plans, relmo = _tables()
     g: Callable[[str], Any] = m.get  # groups are str or None; each is tested before use
+    if g("relmo"):
+        if published is None:
+            return None
+        months = published.year * 12 + published.month - 1 + relmo[g("relmo")]
+        return f"{months // 12:04d}-{months % 12 + 1:02d}"
     if g("ya"):
         return f"{g('ya')}/{g('yb')}"
     if g("yc"):

@@ -159,8 +159,8 @@ def test_module_loaders_build():
     from indicators import lists
 
     assert lists._conf()["markers"].search("同比分别增长")
-    rel, parts, plans = periods._tables()
-    assert rel["去年"] == -1 and parts["上半年"] == (1, 6)
+    rel, parts, plans, months = periods._tables()
+    assert rel["去年"] == -1 and parts["上半年"] == (1, 6) and months["上月"] == -1
 
 
 def test_domain_words_segment_whole():
@@ -314,6 +314,12 @@ def test_duplicate_period_word_refused(rules_copy):
     _edit(rules_copy / "periods.yaml",
           lambda d: d["relative_years"].append({"word": "去年", "year_offset": 0}))
     _refused(rules_copy, "periods.yaml", periods._tables, "去年")
+
+
+def test_duplicate_relative_month_refused(rules_copy):
+    _edit(rules_copy / "periods.yaml",
+          lambda d: d["relative_months"].append({"word": "上月", "month_offset": 0}))
+    _refused(rules_copy, "periods.yaml", periods._tables, "上月")
 
 
 def test_caches_restored_after_copy_tests():
