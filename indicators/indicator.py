@@ -51,6 +51,8 @@ def _conf():
         "continuations": tuple(rules.word_list(_NAME, "continuation_openers")),
         "object_openers": tuple(rules.word_list(_NAME, "object_openers")),
         "duration": re.compile(rules.require(data, "duration_phrase", str, _NAME)),
+        "duration_head": re.compile(f"(?:{rules.require(data, 'duration_edge', str, _NAME)})"),
+        "duration_tail": re.compile(f"(?:{data['duration_edge']})$"),
         "etc_nouns": set(rules.word_list(_NAME, "etc_nouns")),
         "inner_verbs": set(rules.word_list(_NAME, "inner_verbs")),
         "localities": set(rules.word_list(_NAME, "trailing_localities")),
@@ -149,6 +151,10 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
             start += len(toks[i][0])
             i += 1
     start = max(start, end - conf["max"])
+    if (head := conf["duration_head"].match(chunk, start, end)) and head.end() < end:
+        start = head.end()
+    if (tail := conf["duration_tail"].search(chunk, start, end)) and tail.start() > start:
+        end = _trim_right(chunk, start, tail.start(), conf)
     phrase = chunk[start:end].strip()
     if (not phrase or phrase in conf["generic"] or _is_place(phrase, conf)
             or not any(map(str.isalpha, phrase))  # 2023-02-11 170亿元: a date names nothing

@@ -60,6 +60,10 @@ BEFORE_PERIOD = [
     ("增加值增速比全省平均水平高", "增加值增速"),  # 比 inside: the base and its adjective name nothing
     ("居民消费价格总水平比上月", "居民消费价格总水平"),
     ("全国规模以上港口累计完成外贸货物吞吐量", "港口累计完成外贸货物吞吐量"),  # cut at a word, past 以上
+    ("黄龙景区前4天累计接待", "累计接待"),         # a marked span of time at either end is cut off
+    ("存款增速连续三个月", "存款增速"),
+    ("六大产业两年内剑指", "六大产业"),
+    ("5年期", "5年期"),                           # a bare 5年 is no marked span: a bond's term stays
 ]
 
 
