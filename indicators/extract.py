@@ -209,14 +209,13 @@ def _echo_repeats(t: str, found: list[_Found]) -> None:
     period) of the same figure named elsewhere in the text: a headline's 170亿元! is the body's
     总投资额170亿元.  Only a figure of two digits or more (破千亿 and 5% recur for many measures),
     and only when every named occurrence agrees."""
+    wanted = {q for f in found if not f.name_key and sum(map(str.isdigit, q := t[f.m.start:f.m.end])) >= 2}
+    if not wanted:
+        return  # most texts: every figure named, or only short ones unnamed
     named: dict[str, list[_Found]] = {}
     for f in found:
-        if f.name_key:
-            quote = t[f.m.start:f.m.end]
-            if sum(ch.isdigit() for ch in quote) >= 2:
-                named.setdefault(quote, []).append(f)
-    if not named:
-        return
+        if f.name_key and (quote := t[f.m.start:f.m.end]) in wanted:
+            named.setdefault(quote, []).append(f)
     for f in found:
         if f.name_key:
             continue
