@@ -14,7 +14,7 @@ from . import exclusions, indicator, kinds, lists, rules
 from .claim import Claim
 from .context import Context
 from .normalize import Normalised, normalise
-from .periods import year_of
+from .periods import span_end, year_of
 from .reader import parse_published
 from .scan import Mention, outside_approx, scan, share_approx
 from .segments import Segments
@@ -138,6 +138,8 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
             if f.unit_kind == "count" and m.form == "general":
                 last_count[(f.paragraph, f.unit)] = named
         f.period = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)
+        if f.period is not None and "/" in f.period:
+            f.period = span_end(f.period, t[s_start:f.sentence[1]], t[c_start:m.start]) or f.period
         _plan(t, ctx, f, published)
         if m.approx == "exact":
             m.approx = outside_approx(t, m.start) or "exact"

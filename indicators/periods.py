@@ -211,6 +211,30 @@ def _year_hint(text: str, pos: int, anchors: list[tuple[int, int]]) -> int | Non
     return min(near)[1] if near else None
 
 
+_SPAN = re.compile(r"(\d{4})/(\d{4})")
+
+
+@cache
+def _range_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return rules.word_list("periods", "range_from"), rules.word_list("periods", "range_to")
+
+
+def span_end(period: str | None, sentence: str, before: str) -> str | None:
+    """The year of a span of years (`period`, 2002/2006, written out in `sentence`) that a figure
+    takes as its start or end point (由1734亿元 → 2002, 增加到了4790亿元 → 2006), from the text of its
+    clause `before` it; None when the figure is not such a point."""
+    m = _SPAN.fullmatch(period) if period else None
+    if m is None or f"{m.group(1)}年" not in sentence:
+        return None  # not a span, or a plan's (十三五): its first value is the year before it
+    origin, target = _range_words()
+    tail = before.rstrip()
+    if tail.endswith(origin):
+        return m.group(1)
+    if tail.endswith(target) and any(w in tail for w in origin):
+        return m.group(2)
+    return None
+
+
 def year_of(period: str | None) -> int | None:
     """The last year a period value covers (2026-01/2026-09 → 2026, 2026/2030 → 2030)."""
     if not period:
