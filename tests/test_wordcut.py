@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
+import marshal
 import random
+from functools import cache
 
-import jieba.posseg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,8 +22,13 @@ PIECES = ["固定资产投资", "地区生产总值", "同比增长", "粮食总
           "\t", "，", "。", "（", "）", "%", "－", "資產", "〇"]
 
 
+@cache
+def _tokenizer():
+    return wordcut.jieba_tokenizer()  # jieba itself, with the domain words added
+
+
 def _jieba(s: str) -> list[tuple[str, str]]:
-    return [(p.word, p.flag) for p in jieba.posseg.lcut(s, HMM=False)]
+    return [(p.word, p.flag) for p in _tokenizer().lcut(s, HMM=False)]
 
 
 @settings(max_examples=300, deadline=None)
@@ -43,3 +49,37 @@ def test_same_as_jieba_on_corpus_windows():
             windows.append(text[start:start + rng.randint(1, 30)])
     mismatches = [w for w in windows if wordcut.lcut(w) != _jieba(w)]
     assert not mismatches, f"{len(mismatches)} of {len(windows)} windows differ, e.g. {mismatches[:3]}"
+
+
+def test_dictionary_cache_made_reused_and_repaired(tmp_path, monkeypatch):
+    """The cache file is written on first use, read back to the same dictionary, and a broken file
+    is replaced rather than trusted."""
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path))
+    path = wordcut._cache_path()
+    assert path.is_relative_to(tmp_path) and not path.exists()
+    fresh = wordcut._from_jieba()
+    try:
+        wordcut._dictionary.cache_clear()
+        assert wordcut._dictionary()[:3] == fresh and path.exists()
+        assert marshal.loads(path.read_bytes()) == fresh
+        path.write_bytes(b"\x00not marshal")
+        wordcut._dictionary.cache_clear()
+        assert wordcut._dictionary()[:3] == fresh
+        assert marshal.loads(path.read_bytes()) == fresh
+    finally:
+        wordcut._dictionary.cache_clear()
+
+
+def test_dictionary_cache_named_for_the_domain_words(tmp_path, monkeypatch):
+    """A change to rules/words.yaml names another cache file: a stale one is never read."""
+    from indicators import rules
+
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path))
+    before = wordcut._cache_path()
+    words = rules.RULES_DIR / "words.yaml"
+    text = words.read_text(encoding="utf-8")
+    copy = tmp_path / "rules"
+    copy.mkdir()
+    (copy / "words.yaml").write_text(text + "\n# edited\n", encoding="utf-8")
+    monkeypatch.setattr(rules, "RULES_DIR", copy)
+    assert wordcut._cache_path() != before
