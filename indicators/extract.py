@@ -123,7 +123,11 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
         if i and period_ends[i - 1] >= left:
             ahead = (left, periods[i - 1].start)
             left = period_ends[i - 1]  # 今年崇阳县粮食面积: the indicator starts after the period
-        named = _indicator(t, norm, f, left, bool(last_in_sentence.get(s_start)), ahead, name_ends)
+        k = bisect_right(period_ends, c_start)
+        # 2023年园区…百强中,国家高新区占52席: a subject clause's own period is no part of it
+        subject_from = period_ends[k - 1] if k and periods[k - 1].start >= s_start else s_start
+        named = _indicator(t, norm, f, left, bool(last_in_sentence.get(s_start)), ahead, name_ends,
+                           subject_from)
         f.own_name = named is not None
         if named is None and f.unit_kind == "count":
             named = last_count.get((f.paragraph, f.unit))
@@ -149,7 +153,8 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
 
 
 def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: bool,
-               ahead: tuple[int, int] | None = None, name_ends: Sequence[int] = ()) -> tuple[str, str] | None:
+               ahead: tuple[int, int] | None = None, name_ends: Sequence[int] = (),
+               subject_from: int = 0) -> tuple[str, str] | None:
     """The indicator phrase, in the original script and as normalised text: after a count's
     classifier, else before."""
     m = f.m
@@ -181,6 +186,7 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
     if span is None and c_start > s_start and not sentence_named:
         if name_ends and (k := bisect_right(name_ends, c_start)) and name_ends[k - 1] > s_start:
             s_start = name_ends[k - 1]  # 大湾区内地9市外贸规模稳步扩大,2025年达到9.15万亿元
+        s_start = max(s_start, min(subject_from, c_start))
         span = _shift(indicator.subject(t[s_start:c_start]), s_start)
     return None if span is None else indicator.name_at(t, norm, span)
 

@@ -269,8 +269,8 @@ def subject(chunk: str) -> tuple[int, int] | None:
         end -= 1
     start = next((i + 1 for i in range(end - 1, -1, -1) if chunk[i] in conf["seps"]), 0)
     toks = list(_tokens(chunk[start:end]))
-    while toks and toks[-1][1] not in conf["noun_tags"]:
-        end -= len(toks.pop()[0])
+    while toks and (toks[-1][1] not in conf["noun_tags"] or toks[-1][0] in conf["localities"]):
+        end -= len(toks.pop()[0])  # 外贸规模稳步扩大 → 外贸规模; 百强中 → 百强 (a scope's locality)
     if not toks:
         return None
     return before(chunk[:end])
