@@ -14,7 +14,7 @@ from . import exclusions, indicator, kinds, lists, rules
 from .claim import Claim
 from .context import Context
 from .normalize import Normalised, normalise
-from .periods import span_end, year_of
+from .periods import base_period, span_end, year_of
 from .reader import parse_published
 from .scan import Mention, outside_approx, scan, share_approx
 from .segments import Segments
@@ -144,6 +144,8 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
         f.period = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)
         if f.period is not None and "/" in f.period:
             f.period = span_end(f.period, t[s_start:f.sentence[1]], t[c_start:m.start]) or f.period
+        if f.period is not None and t[m.start - 1:m.start] in "(（" and m.start:
+            f.period = base_period(f.period, t[max(0, m.start - 8):m.start]) or f.period
         _plan(t, ctx, f, published)
         if m.approx == "exact":
             m.approx = outside_approx(t, m.start) or "exact"

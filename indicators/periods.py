@@ -235,6 +235,26 @@ def span_end(period: str | None, sentence: str, before: str) -> str | None:
     return None
 
 
+@cache
+def _bracketed_base() -> tuple[re.Pattern, dict[str, int]]:
+    rows = rules.rows_by_word(rules.load("periods"), "bracketed_base", "periods")
+    offsets = {w: int(row["year_offset"]) for w, row in rows.items()}
+    return re.compile(f"[比较]({_alt(offsets)})[(（]$"), offsets
+
+
+def base_period(period: str | None, before: str) -> str | None:
+    """The period of a figure in brackets right after a comparison's base, given the text `before`
+    it (…较上年( with the claim's `period` 2020 → 2019); None when it stands after no such base."""
+    if not period:
+        return None
+    pattern, offsets = _bracketed_base()
+    m = pattern.search(before)
+    if m is None:
+        return None
+    shift = offsets[m.group(1)]
+    return re.sub(r"(?<!\d)(\d{4})(?!\d)", lambda y: f"{int(y.group(1)) + shift:04d}", period)
+
+
 def year_of(period: str | None) -> int | None:
     """The last year a period value covers (2026-01/2026-09 → 2026, 2026/2030 → 2030)."""
     if not period:

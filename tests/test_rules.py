@@ -161,6 +161,7 @@ def test_module_loaders_build():
     assert lists._conf()["markers"].search("同比分别增长")
     rel, parts, plans, months = periods._tables()
     assert rel["去年"] == -1 and parts["上半年"] == (1, 6) and months["上月"] == -1
+    assert periods._bracketed_base()[1]["上年"] == -1 and periods._range_words()[0]
 
 
 def test_domain_words_segment_whole():
