@@ -30,6 +30,7 @@ _HEADING_MAX = 40
 class _Section:
     period: str | None
     target: bool
+    guessed: bool = False
 
 
 class Context:
@@ -61,47 +62,48 @@ class Context:
                 if not (i < len(starts) and starts[i] < b):  # a line with a claim is no heading
                     here = [p for p in self.periods if a <= p.start < b and p.role == "period"]
                     if here:
-                        current = _Section(here[-1].value, kinds.heading_is_target(line))
+                        current = _Section(here[-1].value, kinds.heading_is_target(line), here[-1].guessed)
             out[n_para] = current
         return out
 
-    def _pick(self, lo: int, hi: int) -> tuple[bool, str | None]:
-        """The nearest of periods[lo:hi] before the number that resolves: a reset to unknown, an
-        anaphora only with an event date."""
+    def _pick(self, lo: int, hi: int) -> tuple[bool, str | None, bool]:
+        """The nearest of periods[lo:hi] before the number that resolves (found, value, guessed):
+        a reset to unknown, an anaphora only with an event date."""
         periods, event = self.periods, self.event
         for k in range(hi - 1, lo - 1, -1):
             p = periods[k]
             if p.role == "name":
                 continue  # 2023年第一季度…签约仪式 names the event: its day is the period
             if p.role == "period":
-                return True, p.value
+                return True, p.value, p.guessed
             if p.role == "reset":
-                return True, None
+                return True, None, False
             if event:  # anaphora
-                return True, event
-        return False, None
+                return True, event, False
+        return False, None, False
 
-    def period(self, pos: int, s_start: int, p_start: int, p_index: int) -> str | None:
+    def period(self, pos: int, s_start: int, p_start: int, p_index: int) -> tuple[str | None, bool]:
         """The period a number at `pos` refers to (in the sentence and paragraph starting at
-        `s_start` and `p_start`, paragraph number `p_index`)."""
+        `s_start` and `p_start`, paragraph number `p_index`), and whether its year was guessed
+        back from the publication date (periods.Period.guessed)."""
         starts = self._starts
         i = bisect_left(starts, pos)
         j = bisect_left(starts, s_start, 0, i)
-        found, value = self._pick(j, i)
+        found, value, guessed = self._pick(j, i)
         if found:
-            return value
+            return value, guessed
         lo = bisect_left(starts, p_start, 0, j) if p_start < s_start else j
         if lo < j:
             # Earlier in the paragraph: its first sentence (the topic) first, then the rest.
             topic_end = bisect_left(starts, self.segs.sentence(p_start)[1], lo, j)
-            found, value = self._pick(lo, topic_end)
+            found, value, guessed = self._pick(lo, topic_end)
             if found:
-                return value
-            found, value = self._pick(topic_end, j)
+                return value, guessed
+            found, value, guessed = self._pick(topic_end, j)
             if found:
-                return value
+                return value, guessed
         section = self.sections.get(p_index)
-        return section.period if section else None
+        return (section.period, section.guessed) if section else (None, False)
 
     def section_target(self, p_index: int) -> bool:
         """Whether paragraph number `p_index` lies under a heading that announces plans or targets."""

@@ -14,7 +14,7 @@ from . import exclusions, indicator, kinds, lists, rules
 from .claim import Claim
 from .context import Context
 from .normalize import Normalised, normalise
-from .periods import base_period, span_end, year_of
+from .periods import base_period, shift_years, span_end, year_of
 from .reader import parse_published
 from .scan import Mention, outside_approx, scan, share_approx
 from .segments import Segments
@@ -141,12 +141,12 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
             last_in_paragraph[f.paragraph] = named
             if f.unit_kind == "count" and m.form == "general":
                 last_count[(f.paragraph, f.unit)] = named
-        f.period = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)
+        f.period, guessed = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)
         if f.period is not None and "/" in f.period:
             f.period = span_end(f.period, t[s_start:f.sentence[1]], t[c_start:m.start]) or f.period
         if f.period is not None and t[m.start - 1:m.start] in "(（" and m.start:
             f.period = base_period(f.period, t[max(0, m.start - 8):m.start]) or f.period
-        _plan(t, ctx, f, published)
+        _plan(t, ctx, f, published, guessed)
         if m.approx == "exact":
             m.approx = outside_approx(t, m.start) or "exact"
             if m.approx == "exact" and f.kind == "share":
@@ -193,7 +193,7 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
     return None if span is None else indicator.name_at(t, norm, span)
 
 
-def _plan(t: str, ctx: Context, f: _Found, published: date | None) -> None:
+def _plan(t: str, ctx: Context, f: _Found, published: date | None, guessed: bool = False) -> None:
     """Make the claim a target when a plan or forecast governs it and its period is not past."""
     m = f.m
     if m.form in ("streak", "rank") or f.kind == "abs_change":
@@ -206,7 +206,11 @@ def _plan(t: str, ctx: Context, f: _Found, published: date | None) -> None:
         return
     year = year_of(f.period)
     if published is not None and year is not None and year < published.year:
-        return  # 预计全省地区生产总值增长6% in a report on last year: a result
+        if not guessed:
+            return  # 预计全省地区生产总值增长6% in a report on last year: a result
+        # 全年…预期增长5%左右 in March: the year was guessed as last (a bulletin's 全年), but a
+        # plan with no year of its own is for the year it is made in
+        f.period = shift_years(f.period, 1)
     if f.kind not in ("pct_change", "pp_change"):
         f.direction = None
     f.kind = "target"

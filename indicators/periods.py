@@ -22,6 +22,7 @@ class Period:
     end: int
     value: str | None
     role: str = "period"   # period | reset | anaphora | name (part of an event's name)
+    guessed: bool = False  # the year is the publication's moved back (全年 in March), not the text's
 
 
 _WITHIN = ("m1", "m2", "qa", "qb", "mfirst", "mo", "d", "mand", "part")
@@ -105,7 +106,20 @@ def _tables():
 
 
 def _resolve(m: dict[str, Any], published: date | None, year_hint: int | None = None,
-             doc_year: int | None = None) -> str | None:
+             doc_year: int | None = None) -> tuple[str | None, bool]:
+    """The ISO value of a period match, and whether its year was guessed back from publication."""
+    value = _value(m, published, year_hint, doc_year)
+    guessed = (value is not None and published is not None and not _states_year(m)
+               and year_of(value) == published.year - 1)
+    return value, guessed
+
+
+def _states_year(m: dict[str, Any]) -> bool:
+    return any(m.get(k) for k in ("ya", "yc", "plan", "y", "rel", "relmo"))
+
+
+def _value(m: dict[str, Any], published: date | None, year_hint: int | None = None,
+           doc_year: int | None = None) -> str | None:
     rel, parts, plans, relmo = _tables()
     g: Callable[[str], Any] = m.get  # groups are str or None; each is tested before use
     if g("relmo"):
@@ -158,9 +172,17 @@ def _resolve(m: dict[str, Any], published: date | None, year_hint: int | None = 
         return f"{year:04d}" if (g("y") or g("rel")) else None
     if not (1 <= months[0] <= months[1] <= 12) or (day is not None and not 1 <= day <= 31):
         return None
-    if not explicit and published is not None and months[0] > published.month:
-        year -= 1  # figures for 1-11月 published in January are last year's
+    if not explicit and published is not None and _mostly_ahead(months, published.month):
+        year -= 1  # 1-11月 published in January, 全年 in March (a statistical bulletin): last year's
     return _iso(year, months[0], months[1], day)
+
+
+def _mostly_ahead(months: tuple[int, int], month: int) -> bool:
+    """Whether less than half of the months `months` spans had begun by `month`: a figure for it
+    is then the last one's (全年 in March), while a span mostly run (全年任务 in October) is this
+    year's."""
+    first, last = months
+    return first > month or (last > month and 2 * (month - first + 1) < last - first + 1)
 
 
 def find(text: str, published: date | None) -> list[Period]:
@@ -190,7 +212,8 @@ def find(text: str, published: date | None) -> list[Period]:
         elif any(map(g.__getitem__, _VALUED)):
             hint = _year_hint(text, start, anchors) if published is None else None
             role = "name" if _event_name().match(text, end) else "period"
-            out.append(Period(start, end, _resolve(g, published, hint, doc_year), role))
+            value, guessed = _resolve(g, published, hint, doc_year)
+            out.append(Period(start, end, value, role, guessed))
     return out
 
 
@@ -251,8 +274,16 @@ def base_period(period: str | None, before: str) -> str | None:
     m = pattern.search(before)
     if m is None:
         return None
-    shift = offsets[m.group(1)]
-    return re.sub(r"(?<!\d)(\d{4})(?!\d)", lambda y: f"{int(y.group(1)) + shift:04d}", period)
+    return shift_years(period, offsets[m.group(1)])
+
+
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def shift_years(period: str, years: int) -> str:
+    """`period` moved by `years` (2020-01/2020-06 by -1 → 2019-01/2019-06)."""
+    return _YEAR.sub(lambda y: f"{int(y.group(1)) + years:04d}", period)
+
 
 
 def year_of(period: str | None) -> int | None:
