@@ -56,11 +56,13 @@ def no_vacuum(con) -> None:
     con.execute("SET max_vacuum_tasks = 0")
 
 
-def insert_arrow(con, table_name: str, columns, arrow_table) -> None:
-    """Insert an Arrow table's rows into `table_name` (its columns named by `columns`) in one statement."""
-    # Table and column names are constants of data/store.py, data/facts.py and data/dedupe.py, never user
-    # input; the rows are data.  DuckDB reads the Arrow table through a replacement scan of this local
-    # variable: one call, where register + insert + unregister cost three (about 1.5 ms a statement more).
+def insert_arrow(con, table_name: str, arrow_table) -> None:
+    """Insert an Arrow table's rows into `table_name`, its columns matched to the table's by name."""
+    # The table name is a constant of data/store.py, data/facts.py or data/dedupe.py, never user input;
+    # the rows are data.  DuckDB reads the Arrow table through a replacement scan of this local
+    # variable: one call, where register + insert + unregister cost three (about 1.5 ms a statement
+    # more).  BY NAME instead of a column list and a projection of the same names: DuckDB binds every
+    # column of a statement, and naming them twice cost 0.15-0.2 ms an insert (26 columns, 20 or
+    # 400 rows: 1.14 -> 0.96 ms, 1.51 -> 1.29 ms); five inserts a batch.
     _incoming_arrow_rows = arrow_table  # noqa: F841 (read by name in the SQL below)
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    con.execute(f"INSERT INTO {table_name} ({quoted}) SELECT {quoted} FROM _incoming_arrow_rows")
+    con.execute(f"INSERT INTO {table_name} BY NAME SELECT * FROM _incoming_arrow_rows")

@@ -409,7 +409,7 @@ def _insert_rows(con, facts: list[dict], rows: list[tuple]) -> None:
 def _insert(con, table: str, columns: tuple, values: list) -> None:
     import pyarrow as pa
 
-    insert_arrow(con, table, columns, pa.table(dict(zip(columns, values))))
+    insert_arrow(con, table, pa.table(dict(zip(columns, values))))
 
 
 def rebuild_facts(con) -> dict:

@@ -312,7 +312,7 @@ def _insert_documents(con, docs, version: str) -> None:
         ("doc_id", pa.string()), ("name", pa.string()), ("title", pa.string()), ("source", pa.string()),
         ("url", pa.string()), ("published", pa.date32()), ("ingested_at", pa.timestamp("us")),
         ("encoding", pa.string()), ("text", pa.string()), ("extractor_version", pa.string())]))
-    insert_arrow(con, "documents", DOC_COLUMNS, table)
+    insert_arrow(con, "documents", table)
 
 
 def _replace_claims_prepare(con, docs, version: str) -> dict:
@@ -360,7 +360,7 @@ def _insert_claims(con, docs, version: str, keep: dict) -> list[tuple]:
         rows = [r if r[0] is not None else (next(ids), *r[1:]) for r in rows]
     columns = list(zip(*rows))  # one transpose beats a million appends
     table = pa.table(dict(zip(CLAIM_COLUMNS, columns)), schema=_claims_schema())
-    insert_arrow(con, "claims", CLAIM_COLUMNS, table)
+    insert_arrow(con, "claims", table)
     return rows
 
 
