@@ -413,8 +413,8 @@ def place(con, todo: list[tuple], n: int | None = None) -> dict[str, str]:
         groups.append(index.add(did, _values(blob)))
         blobs.append(blob)
     ids = [d for d, _ in todo]
-    insert_arrow(con, "doc_groups", ("doc_id", "group_id", "signature"),
-                  pa.table({"doc_id": ids, "group_id": groups, "signature": pa.array(blobs, pa.binary())}))
+    insert_arrow(con, "doc_groups",
+                 pa.table({"doc_id": ids, "group_id": groups, "signature": pa.array(blobs, pa.binary())}))
     return dict(zip(ids, groups))
 
 

@@ -292,14 +292,20 @@ def _by_ids(con, column: str, ids, reviewed: bool, keyable: bool = False) -> lis
 _READY: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # connections known to hold the tables
 
 
+def tables_ready(con) -> bool:
+    """Whether `con` has updated facts before (so the fact tables are known to exist)."""
+    return con in _READY
+
+
 def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = None,
-                 signatures: dict | None = None) -> dict:
+                 signatures: dict | None = None, state: tuple | None = None) -> dict:
     """Recompute the facts the given documents' claims belong to (or belonged to); counts of what changed.
 
     The store's writer hands over what it holds already: `claims`, per document written in this very
     transaction, its claims as `claim_records` makes them (new claims: no review names them yet, and
     no fact holds them), so they are not read back; `signatures`, per document, near-duplicate
-    signatures the extraction workers made.
+    signatures the extraction workers made; `state`, when `tables_ready`, (whether any review
+    exists, rows of doc_groups) as read earlier in the same transaction by one of its own statements.
     """
     docs = set(doc_ids)
     if not docs:
@@ -311,7 +317,9 @@ def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = N
         # tables' existence is checked once per connection (the catalogue lookup costs more than the
         # rest): a store from before the fact layer gets them on its first update.  (So dropping them
         # under a connection that has updated facts makes its next update fail, rolled back.)
-        if con in _READY:
+        if con in _READY and state is not None:
+            reviewed, grouped = state
+        elif con in _READY:
             reviewed, grouped = con.execute(
                 "SELECT EXISTS (SELECT 1 FROM reviews), (SELECT count(*) FROM doc_groups)").fetchone()
         else:
@@ -401,7 +409,7 @@ def _insert_rows(con, facts: list[dict], rows: list[tuple]) -> None:
 def _insert(con, table: str, columns: tuple, values: list) -> None:
     import pyarrow as pa
 
-    insert_arrow(con, table, columns, pa.table(dict(zip(columns, values))))
+    insert_arrow(con, table, pa.table(dict(zip(columns, values))))
 
 
 def rebuild_facts(con) -> dict:

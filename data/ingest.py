@@ -13,6 +13,7 @@ from typing import Iterable, Iterator
 from indicators.reader import Source
 
 from . import store
+from .bulk import one_thread
 from .readers import Failure, from_bytes, from_path, walk
 from .sources import TIMEOUT, from_url, is_url
 
@@ -192,26 +193,34 @@ def run(items: Iterator[Source | Failure], db=None, workers: int | None = None, 
     try:
         if own:
             con = store.connect(db, lock_timeout=lock_timeout)
-        bar = _progress(progress, desc)
-        seen: set[str] = set()
-        pending = None
-        # While batch i is extracted, batch i+1 is read and batch i-1 written.
-        for raw in _batches(chain(first, items), batch):
-            docs = _fresh(con, raw, seen, force, summary, bar)
-            if not docs:
-                continue
-            handle = executor.submit([(s.text, s.published, s.name) for s, _ in docs])
-            if pending is not None:
-                _write(con, *pending, executor, summary, force, bar)
-            pending = (docs, handle)
-        if pending is not None:
-            _write(con, *pending, executor, summary, force, bar)
-        bar.close()
+            with one_thread(con):  # a connection of its own: the run is a bulk writer
+                _run(chain(first, items), con, executor, summary, force, progress, batch, desc)
+        else:
+            _run(chain(first, items), con, executor, summary, force, progress, batch, desc)
     finally:
         executor.close()
         if own and con is not None:
             con.close()
     return summary
+
+
+def _run(items: Iterator, con, executor, summary: Summary, force: bool, progress: bool, batch: int,
+         desc: str) -> None:
+    bar = _progress(progress, desc)
+    seen: set[str] = set()
+    pending = None
+    # While batch i is extracted, batch i+1 is read and batch i-1 written.
+    for raw in _batches(items, batch):
+        docs = _fresh(con, raw, seen, force, summary, bar)
+        if not docs:
+            continue
+        handle = executor.submit([(s.text, s.published, s.name) for s, _ in docs])
+        if pending is not None:
+            _write(con, *pending, executor, summary, force, bar)
+        pending = (docs, handle)
+    if pending is not None:
+        _write(con, *pending, executor, summary, force, bar)
+    bar.close()
 
 
 def _fresh(con, raw: list, seen: set, force: bool, summary: Summary, bar) -> list[tuple[Source, str]]:

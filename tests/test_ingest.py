@@ -308,3 +308,31 @@ def test_jsonl_is_streamed_in_any_encoding(tmp_path, encoding):
     assert (summary.ingested, summary.failed) == (40, 0), summary.errors
     rows = {r[0]: r for r in docs(db)}
     assert rows["e7"][1] == "2033" and rows["e7"][4] == variant(7)
+
+
+def test_a_run_writes_on_one_duckdb_thread_and_gives_the_others_back(tmp_path, monkeypatch):
+    # DuckDB's thread count is the whole database's: another connection of this process to the same
+    # store (the dashboard's) must find it as it was, after a run that went well and one that failed.
+    db = tmp_path / "s.duckdb"
+    other = store.connect(db)
+    other.execute("SET threads = 3")
+    seen = []
+    original = store.write_documents
+
+    def watching(con, *args, **kwargs):
+        seen.append(con.execute("SELECT current_setting('threads')").fetchone()[0])
+        return original(con, *args, **kwargs)
+
+    monkeypatch.setattr(store, "write_documents", watching)
+    assert ing.run(iter([Source(name="a", path="a", text=variant(1))]), db=db, workers=1, progress=False).ingested == 1
+    assert seen == [1]
+    assert other.execute("SELECT current_setting('threads')").fetchone()[0] == 3
+
+    def failing(con, *args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "write_documents", failing)
+    with pytest.raises(RuntimeError):
+        ing.run(iter([Source(name="b", path="b", text=variant(2))]), db=db, workers=1, progress=False)
+    assert other.execute("SELECT current_setting('threads')").fetchone()[0] == 3
+    other.close()
