@@ -64,6 +64,7 @@ BEFORE_PERIOD = [
     ("存款增速连续三个月", "存款增速"),
     ("六大产业两年内剑指", "六大产业"),
     ("5年期", "5年期"),                           # a bare 5年 is no marked span: a bond's term stays
+    ("在此期间西藏全社会固定资产投资", "全社会固定资产投资"),  # 在此期间 ("meanwhile") and the place go
 ]
 
 
