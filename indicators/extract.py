@@ -137,10 +137,12 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
             named = last_in_paragraph.get(f.paragraph)  # 其中4月当月增长12.2%: the sentence before's
         if named:
             f.name, f.name_key = named
-            last_in_sentence[s_start] = named
-            last_in_paragraph[f.paragraph] = named
             if f.unit_kind == "count" and m.form == "general":
                 last_count[(f.paragraph, f.unit)] = named
+            if len(named[1]) > 1 or f.kind != "count":
+                # 15个区…,增幅高达1倍以上: a counted 区 names no measure for the figures after it
+                last_in_sentence[s_start] = named
+                last_in_paragraph[f.paragraph] = named
         f.period, guessed = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)
         if f.period is not None and "/" in f.period:
             f.period = span_end(f.period, t[s_start:f.sentence[1]], t[c_start:m.start]) or f.period
@@ -166,7 +168,7 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
         prefixed = m.start < m.num_start
         span = _shift(indicator.after(t[m.end:m.end + 16]), m.end) if prefixed else (m.end - 2, m.end)
     elif (f.kind == "count" and m.form == "general") or m.form in ("half", "cheng", "fraction"):
-        span = _shift(indicator.after(t[m.end:m.end + 16]), m.end)
+        span = _shift(indicator.after(t[m.end:m.end + 16], divisions=f.unit == "个"), m.end)
     elif m.form == "counter":
         # 7省市, 10个省: the counted noun is the quote's own, the 个 of 10个省 aside
         noun = m.num_start + len(m.numeral)

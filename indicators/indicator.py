@@ -56,6 +56,8 @@ def _conf():
         "etc_nouns": set(rules.word_list(_NAME, "etc_nouns")),
         "inner_verbs": set(rules.word_list(_NAME, "inner_verbs")),
         "localities": set(rules.word_list(_NAME, "trailing_localities")),
+        "counted_divisions": frozenset(rules.word_list(_NAME, "counted_divisions")),
+        "predicate_tags": frozenset(rules.word_list(_NAME, "predicate_tags")),
         "lone_words": set(rules.word_list(_NAME, "no_lone_words")),
         "lone_tags": set(rules.word_list(_NAME, "no_lone_tags")),
         "openers": set(rules.word_list(_NAME, "comparison_openers")),
@@ -138,6 +140,10 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
         if i + 1 < n and _is_place(word + toks[i + 1][0], conf) and not _is_place(word, conf):
             start += len(word) + len(toks[i + 1][0])
             i += 2
+        elif (word.isdigit() and i + 3 < n and toks[i + 1][1] == "q"
+              and toks[i + 2][0] in conf["counted_divisions"]):
+            start += len(word) + len(toks[i + 1][0]) + len(toks[i + 2][0])  # 有15个区外商直接投资…
+            i += 3
         elif (word in left or flag in drop_tags or _is_place(word, conf)
               or (flag == "v" and any(f in noun_tags for _, f in toks[i + 1:]))):
             start += len(word)
@@ -276,9 +282,11 @@ def subject(chunk: str) -> tuple[int, int] | None:
     return before(chunk[:end])
 
 
-def after(chunk: str) -> tuple[int, int] | None:
-    """Span in `chunk` (text right after a classifier) of the counted noun: 92名记者 → 记者."""
+def after(chunk: str, divisions: bool = False) -> tuple[int, int] | None:
+    """Span in `chunk` (text right after a classifier) of the counted noun: 92名记者 → 记者; with
+    `divisions` (the classifier is 个), an administrative division alone counts too (9个县)."""
     conf = _conf()
+    counted = conf["counted_divisions"] if divisions else ()
     skip = 1 if chunk.startswith("的") else 0  # 近五成的平板电脑
     s = chunk[skip: skip + conf["max"]]
     for i, ch in enumerate(s):
@@ -294,7 +302,9 @@ def after(chunk: str) -> tuple[int, int] | None:
                 and not word.isdigit():
             run.append(word)  # 3D打印机, 5G基站: a Latin model name opens the noun
             continue
-        if (flag not in conf["noun_tags"] and not (flag == "a" and not run)) or word in conf["right"]:
+        if ((flag not in conf["noun_tags"] and not (flag == "a" and not run)
+             and not (not run and word in counted))  # 9个县: 县 is tagged zg here
+                or word in conf["right"]):
             break
         run.append(word)
     rest = toks[len(run):]
@@ -302,10 +312,15 @@ def after(chunk: str) -> tuple[int, int] | None:
         run.pop()  # 40个项目中, 十个行业中: the locality word closes a scope, the noun is before it
     if not run:
         return None
-    if len(run) > 1 and rest and rest[0][1].startswith("v") and len("".join(run[1:])) > 2:
-        run = run[:1]  # 13个区固定资产投资实现…: the run's tail is the next clause's subject (not 京企落地)
+    if len(run) > 1 and rest and (
+            (rest[0][1].startswith("v") and len("".join(run[1:])) > 2)
+            or (run[0] in conf["counted_divisions"] and rest[0][1] in conf["predicate_tags"])):
+        # 13个区固定资产投资实现…: the run's tail is the next clause's subject (not 京企落地); after a
+        # division counted alone, a short tail too (15个区外商直接投资…, not 627个市重点项目)
+        run = run[:1]
     phrase = "".join(run)
-    if phrase in conf["generic"] or not any(f in conf["noun_tags"] for _, f in toks[: len(run)]):
+    if phrase in conf["generic"] or not (any(f in conf["noun_tags"] for _, f in toks[: len(run)])
+                                         or phrase in counted):
         return None
     return skip, skip + len(phrase)
 
