@@ -77,6 +77,7 @@ SENTENCES = [
     ("粤港澳大湾区内地9市外贸规模稳步扩大,2025年达到9.15万亿元。", "外贸规模"),
     ("长三角地区进出口增长6.3%。", "进出口"),                     # in Chinese numerals: the trim knows it
     ("1至9月我国外贸累计增速年内首次由负转正,同比增长0.7%。", "外贸"),  # the subject clause's period
+    ("上半年,全市外贸进出口总体平稳,同比增长3.1%。", "外贸进出口"),     # 总体 qualifies the verdict
 ]
 
 
