@@ -223,24 +223,34 @@ def _plan(t: str, ctx: Context, f: _Found, published: date | None, guessed: bool
 def _echo_repeats(t: str, found: list[_Found]) -> None:
     """A figure that names nothing where it stands takes the indicator (and, lacking its own, the
     period) of the same figure named elsewhere in the text: a headline's 170亿元! is the body's
-    总投资额170亿元.  Only a figure of two digits or more (破千亿 and 5% recur for many measures),
-    and only when every named occurrence agrees."""
-    wanted = {q for f in found if not f.name_key and sum(map(str.isdigit, q := t[f.m.start:f.m.end])) >= 2}
+    总投资额170亿元.  A figure named alike but with no period takes the period (headline 外贸规模…
+    增4.7% and body 2025年…增长4.7%).  Only a figure of two digits or more (破千亿 and 5% recur for
+    many measures), and only when every occurrence it could borrow from agrees."""
+    wanted = {q for f in found if (not f.name_key or f.period is None)
+              and sum(map(str.isdigit, q := t[f.m.start:f.m.end])) >= 2}
     if not wanted:
-        return  # most texts: every figure named, or only short ones unnamed
+        return  # most texts: every figure named and dated, or only short ones not
     named: dict[str, list[_Found]] = {}
     for f in found:
         if f.name_key and (quote := t[f.m.start:f.m.end]) in wanted:
             named.setdefault(quote, []).append(f)
     for f in found:
-        if f.name_key:
+        if f.name_key and f.period is not None:
             continue
         same = named.get(t[f.m.start:f.m.end])
-        if not same or len({(g.name_key, g.kind) for g in same}) > 1 or same[0].kind != f.kind:
+        if not same:
             continue
-        f.name, f.name_key = same[0].name, same[0].name_key
-        if f.period is None:
-            f.period = same[0].period
+        if not f.name_key:
+            if len({(g.name_key, g.kind) for g in same}) > 1 or same[0].kind != f.kind:
+                continue
+            f.name, f.name_key = same[0].name, same[0].name_key
+            if f.period is None:
+                f.period = same[0].period
+        else:
+            dated = {g.period for g in same
+                     if g is not f and g.name_key == f.name_key and g.kind == f.kind and g.period}
+            if len(dated) == 1:
+                f.period = dated.pop()
 
 
 def _assign_sectors(t: str, found: list[_Found]) -> None:

@@ -96,6 +96,21 @@ REPEATS = [
     ("增长8%!\n工业增加值增长8%。", [None, "工业增加值"]),          # one digit: too common to tell
 ]
 
+# (text, published, the periods of its claims in order): a figure named alike elsewhere with a
+# period lends it, when that occurrence is the only one.
+REPEATED_PERIODS = [
+    ("外贸规模增长4.7%!\n2025年,全市外贸规模达9.15万亿元,增长4.7%。", None, ["2025", "2025", "2025"]),
+    ("工业增加值增长4.7%!\n2025年,全市工业增加值增长4.7%;2024年,全市工业增加值增长4.7%。", None,
+     [None, "2025", "2024"]),                                       # two years: no guess
+]
+
+
+@pytest.mark.parametrize("text, published, expected", REPEATED_PERIODS)
+def test_repeated_figure_period(text, published, expected):
+    from indicators import extract
+
+    assert [c.period for c in extract(text, published)] == expected
+
 
 # Divisions counted with 个: the division alone is the counted noun, and names no measure for the
 # figures after it; nouns that a predicate follows open the next subject.
