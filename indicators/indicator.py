@@ -58,6 +58,7 @@ def _conf():
         "localities": set(rules.word_list(_NAME, "trailing_localities")),
         "counted_divisions": frozenset(rules.word_list(_NAME, "counted_divisions")),
         "predicate_tags": frozenset(rules.word_list(_NAME, "predicate_tags")),
+        "modifier_tags": frozenset(rules.word_list(_NAME, "modifier_tags")),
         "lone_words": set(rules.word_list(_NAME, "no_lone_words")),
         "lone_tags": set(rules.word_list(_NAME, "no_lone_tags")),
         "openers": set(rules.word_list(_NAME, "comparison_openers")),
@@ -312,12 +313,13 @@ def after(chunk: str, divisions: bool = False) -> tuple[int, int] | None:
         run.pop()  # 40个项目中, 十个行业中: the locality word closes a scope, the noun is before it
     if not run:
         return None
-    if len(run) > 1 and rest and (
-            (rest[0][1].startswith("v") and len("".join(run[1:])) > 2)
+    head = 2 if toks[0][1] in conf["modifier_tags"] else 1  # 主要|经济指标, 国家级|经开区: one noun
+    if len(run) > head and rest and (
+            (rest[0][1].startswith("v") and len("".join(run[head:])) > 2)
             or (run[0] in conf["counted_divisions"] and rest[0][1] in conf["predicate_tags"])):
         # 13个区固定资产投资实现…: the run's tail is the next clause's subject (not 京企落地); after a
         # division counted alone, a short tail too (15个区外商直接投资…, not 627个市重点项目)
-        run = run[:1]
+        run = run[:head]
     phrase = "".join(run)
     if phrase in conf["generic"] or not (any(f in conf["noun_tags"] for _, f in toks[: len(run)])
                                          or phrase in counted):
