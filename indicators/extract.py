@@ -6,7 +6,6 @@ map spans back to the original text.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -123,11 +122,13 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
         if i and period_ends[i - 1] >= left:
             ahead = (left, periods[i - 1].start)
             left = period_ends[i - 1]  # 今年崇阳县粮食面积: the indicator starts after the period
+        # Where a subject from an earlier clause may start: after that clause's own period (2023年
+        # 园区…百强中,国家高新区占52席) and after a name (大湾区内地9市外贸规模稳步扩大,2025年达到…)
         k = bisect_right(period_ends, c_start)
-        # 2023年园区…百强中,国家高新区占52席: a subject clause's own period is no part of it
         subject_from = period_ends[k - 1] if k and periods[k - 1].start >= s_start else s_start
-        named = _indicator(t, norm, f, left, bool(last_in_sentence.get(s_start)), ahead, name_ends,
-                           subject_from)
+        if name_ends and (k := bisect_right(name_ends, c_start)):
+            subject_from = max(subject_from, name_ends[k - 1])
+        named = _indicator(t, norm, f, left, bool(last_in_sentence.get(s_start)), ahead, subject_from)
         f.own_name = named is not None
         if named is None and f.unit_kind == "count":
             named = last_count.get((f.paragraph, f.unit))
@@ -146,7 +147,7 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
         f.period, guessed = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)
         if f.period is not None and "/" in f.period:
             f.period = span_end(f.period, t[s_start:f.sentence[1]], t[c_start:m.start]) or f.period
-        if f.period is not None and t[m.start - 1:m.start] in "(（" and m.start:
+        if f.period is not None and m.start and t[m.start - 1] in "(（":
             f.period = base_period(f.period, t[max(0, m.start - 8):m.start]) or f.period
         _plan(t, ctx, f, published, guessed)
         if m.approx == "exact":
@@ -157,8 +158,7 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
 
 
 def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: bool,
-               ahead: tuple[int, int] | None = None, name_ends: Sequence[int] = (),
-               subject_from: int = 0) -> tuple[str, str] | None:
+               ahead: tuple[int, int] | None = None, subject_from: int = 0) -> tuple[str, str] | None:
     """The indicator phrase, in the original script and as normalised text: after a count's
     classifier, else before."""
     m = f.m
@@ -188,8 +188,6 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
         span = _shift(indicator.before_period(t[ahead[0]:ahead[1]], share=f.kind == "share"), ahead[0])
     s_start, c_start = f.sentence[0], f.clause[0]
     if span is None and c_start > s_start and not sentence_named:
-        if name_ends and (k := bisect_right(name_ends, c_start)) and name_ends[k - 1] > s_start:
-            s_start = name_ends[k - 1]  # 大湾区内地9市外贸规模稳步扩大,2025年达到9.15万亿元
         s_start = max(s_start, min(subject_from, c_start))
         span = _shift(indicator.subject(t[s_start:c_start]), s_start)
     return None if span is None else indicator.name_at(t, norm, span)

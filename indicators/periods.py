@@ -285,7 +285,6 @@ def shift_years(period: str, years: int) -> str:
     return _YEAR.sub(lambda y: f"{int(y.group(1)) + years:04d}", period)
 
 
-
 def year_of(period: str | None) -> int | None:
     """The last year a period value covers (2026-01/2026-09 → 2026, 2026/2030 → 2030)."""
     if not period:
