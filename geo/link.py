@@ -12,6 +12,8 @@ from .mentions import Mention, ancestors, chain, group, lca, scan
 from .resolve import cues, focus, resolve
 from .text import Layout, layout
 
+COUNTRY = "100000"
+
 
 @dataclass(frozen=True)
 class Span:
@@ -52,6 +54,10 @@ def analyse(text: str) -> Analysis:
     if any(m.kind == "cue" and m.place is None for m in ms):
         cues(ms, focus(ms, lay, orgs=True))  # then, for cues with nothing before them, the focus
     f = focus(ms, lay)
+    if f == COUNTRY and any(m.kind == "cue" and m.place is None and m.cue_level != "any" for m in ms):
+        # 全省规模以上工业增加值增长8.5%，居全国第8位 with no province named: the article is about an
+        # area it does not name, and the country it is compared with is not that area.
+        f = None
     gov = [m for m in ms if m.governs]
     starts = [m.start for m in gov]
     sentences = lay.sentences

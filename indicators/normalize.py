@@ -46,6 +46,8 @@ def _table() -> dict[int, str]:
         dst = to_simple.get(dst, dst)
         if dst != src:
             table[ord(src)] = dst
+    for src, dst in _extra_variants().items():
+        table[ord(src)] = dst
     for code in range(0xFF01, 0xFF5F):  # full-width ASCII block
         table[code] = chr(code - 0xFEE0)
     table[0x3000] = " "
@@ -55,6 +57,18 @@ def _table() -> dict[int, str]:
     for ch in "．":
         table[ord(ch)] = "."
     return table
+
+
+def _extra_variants() -> dict[str, str]:
+    """rules/characters.yaml's variants, each checked to be one character to another."""
+    from . import rules
+
+    out = rules.load("characters").get("variants") or {}
+    for src, dst in out.items():
+        if not (isinstance(src, str) and isinstance(dst, str) and len(src) == 1 == len(dst) and src != dst):
+            raise rules.RuleError(f"{rules.RULES_DIR / 'characters.yaml'}: variants: {src!r}: {dst!r} "
+                                  "is not one character to another")
+    return out
 
 
 @cache

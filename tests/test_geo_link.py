@@ -94,6 +94,36 @@ def test_the_extractor_links_through_pinyin_residue():
     assert claim.place == "内蒙古自治区"
 
 
+def test_the_extractor_reads_a_variant_character_opencc_lacks():
+    # 陜 (U+965C) stands for 陝 on many traditional-script pages; OpenCC has no entry for it.
+    from indicators import extract
+
+    text = "前三季度,陜西全省地區生產總值增長5.3%。"
+    [claim] = extract(text)
+    assert (claim.place, text[claim.start:claim.end]) == ("陕西省", "5.3%")
+
+
+# Articles of ../shared/corpus/articles.jsonl by id, with the province of every claim: an article
+# about an area it does not name (全省…高于全国, 全市…居全国第3位) is not about China.
+CORPUS_PROVINCES = [
+    ("c0001", None), ("c0040", None), ("c0041", None), ("c0075", None),  # 全省/全市, compared with 全国
+    ("c0015", None),   # 全县…其中国税: 其中 + 国税
+    ("c0080", None),   # 全盟…中國特色社會主義思想
+    ("c0109", "陕西省"),  # 陜西 in traditional script
+    ("c0065", "中国"), ("c0027", "中国"),  # national releases stay national
+]
+
+
+@pytest.mark.parametrize("doc, province", CORPUS_PROVINCES, ids=[d for d, _ in CORPUS_PROVINCES])
+def test_corpus_article_provinces(shared_dir, doc, province):
+    from indicators import extract
+
+    rows = {r["id"]: r for r in map(json.loads, (shared_dir / "corpus" / "articles.jsonl").open(encoding="utf-8"))}
+    claims = extract(rows[doc]["text"], rows[doc].get("published"))
+    assert claims
+    assert {c.province for c in claims} == {province}
+
+
 def test_a_chinese_name_inside_a_foreign_one_is_no_place():
     # 阿里 in 迪拜杰贝尔阿里港 is not 西藏阿里地区; 日本对华投资 still leaves the claim to China's text.
     assert link_one("阿联酋迪拜杰贝尔阿里港集装箱吞吐量1560万标箱。", "1560万标箱").place is None
