@@ -327,3 +327,10 @@ def test_caches_restored_after_copy_tests():
     # Runs after the fixtures above: the real rules are read again, not the broken copies.
     assert rules.RULES_DIR == Path(indicators.__file__).with_name("rules")
     assert [c.value for c in indicators.extract("粮食总产1640亿斤")] == [1.64e11]
+
+
+def test_character_variant_to_two_characters_refused(rules_copy):
+    from indicators import normalize
+
+    _edit(rules_copy / "characters.yaml", lambda d: d["variants"].update({"陜": "陕西"}))
+    _refused(rules_copy, "characters.yaml", normalize._table, "陜")
