@@ -188,7 +188,7 @@ def scan(text: str, lay: Layout) -> list[Mention]:
             continue  # 陕南县域 is not 南县
         if tickers and _STOCK_AFTER.match(text, end, end + 40):
             continue  # 上海电气(4.990, 0.03, 0.60%): a portal's ticker, no evidence of the article's place
-        is_org = (kind == "place" or kind == "country" or kind == "zone") and (
+        is_org = (kind == "place" or kind == "country" or kind == "zone" or kind == "region") and (
             (first in org_first and org.match(text, end, stop) is not None)
             or (first in ")）" and text[end + 1:end + 2] in org_first and org.match(text, end + 1, stop) is not None))
         lo = max(0, start - 4)
