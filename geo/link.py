@@ -41,6 +41,7 @@ class Analysis:
     starts: list[int] = field(default_factory=list)
     sentence_of: list[int] = field(default_factory=list)     # each governing mention's sentence index
     earlier: dict = field(default_factory=dict, repr=False, compare=False)  # _earlier_sentence by sentence
+    ends: dict = field(default_factory=dict, repr=False, compare=False)     # end offset → mention ending there
 
 
 def analyse(text: str) -> Analysis:
@@ -61,7 +62,8 @@ def analyse(text: str) -> Analysis:
     gov = [m for m in ms if m.governs]
     starts = [m.start for m in gov]
     sentences = lay.sentences
-    return Analysis(simple, lay, ms, f, gov, starts, [bisect.bisect_right(sentences, s) for s in starts])
+    ends = {m.end: m for m in ms if m.place and not m.org and not m.dateline}
+    return Analysis(simple, lay, ms, f, gov, starts, [bisect.bisect_right(sentences, s) for s in starts], ends=ends)
 
 
 def place_for(a: Analysis, start: int, end: int) -> Mention | None:
@@ -220,6 +222,11 @@ def _places(a: Analysis, spans) -> list[tuple | None]:
         ci = bisect_right(clauses, start)
         key = (j, e, ci)
         values = memo.get(key, _UNSEEN)  # mostly new: a miss raising KeyError would cost more
+        if start and a.text[start - 1] in "(（" and (named := a.ends.get(start - 1)) is not None:
+            # 高于全省(6.3%)、金华(6.7%), 慈溪(2639亿): a figure in brackets right after a place is
+            # that place's, though the place be a benchmark that governs nothing else.
+            out.append(_values(named.place, named.zone if named.kind == "zone" else None))
+            continue
         if values is _UNSEEN:
             m = _place(a, start, end, j, ci)
             if m is None:

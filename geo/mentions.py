@@ -16,6 +16,8 @@ _ZONE_SHORT = {"高新技术产业开发区": "高新区", "高新技术开发�
                "经济开发区": "经开区", "综合保税区": "综保区", "自贸片区": "片区"}
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]*")
+# Between two items of one list: a bracketed figure of the first, then a joiner (全省(6.3%)、金华).
+_NEXT_ITEM = re.compile(r"(?:[(（][^()（）]{1,12}[)）])?[、和及]")
 _DATELINE_AFTER = re.compile(r"\s*(\d{1,2}月)?\d{1,2}日(专)?电|专电")
 _FILLER = re.compile(r"[\s\u3000\d一二三四五六七八九十〇零两—\-~～至年月日季度前后上下半个以来初底末今去当此"
                      r"外其中同时据在从截止目近期间为了对于与之类似“”\"'（）()【】|*●■◆]*")
@@ -266,4 +268,7 @@ def group(text: str, ms: list[Mention], ctx: _Context | None = None) -> list[Men
         else:
             out.extend(run)
         i = j
+    for prev, m in zip(out, out[1:]):
+        if prev.obj and not m.obj and _NEXT_ITEM.fullmatch(text, prev.end, m.start):
+            m.obj = True  # 高于全省(6.3%)、金华(6.7%): every item of a list of benchmarks
     return out

@@ -286,15 +286,21 @@ def at_level(code: str, level: str) -> str | None:
 def cues(ms: list[Mention], focus_code: str | None) -> None:
     """全市/我省/该县…: the nearest preceding place of that level, else the focus place's."""
     seen: list[str] = []
+    p = names.places()
     for m in ms:
         if m.kind == "cue" and m.place is None:
             for code in reversed(seen):
                 hit = at_level(code, m.cue_level)
+                if hit and hit != code and m.cue_level == "city" and hit not in seen \
+                        and p[code].level == "county" and p[code].name.endswith("市"):
+                    # 义乌市统计局获悉,前三季度全市…: a county-level city calls itself 全市 too; its
+                    # prefecture is meant only where the text has named that (金华市…义乌市…全市).
+                    hit = code
                 if hit:
                     m.place = hit
                     break
             if m.place is None and focus_code:
                 m.place = at_level(focus_code, m.cue_level)
             m.initial = True
-        if m.place and not m.dateline:
-            seen.append(m.place)
+        if m.place and not m.dateline and not m.obj:
+            seen.append(m.place)  # not 增速居金华各县市区第2 (a benchmark) for the 全市 after it
