@@ -5,6 +5,7 @@ import bisect
 from bisect import bisect_left, bisect_right
 import functools
 import operator
+import re
 from dataclasses import dataclass, field, replace
 
 from . import gazetteer, names
@@ -203,7 +204,45 @@ def places(text: str, spans) -> list[tuple | None]:
     return _places(analyse(text), spans)
 
 
+# Between two figures of one run that 分别 hands out (10.63亿吨和10.01亿吨, 9席、8席、7席).
+_RUN_JOIN = re.compile(r"[、和及与]|以及")
+
+
+def _respectively(a: Analysis, spans: list) -> dict[int, Mention]:
+    """Claims (by index) that 分别 gives one by one to the places of a list before it in the
+    sentence: 山西和内蒙古产量分别为10.63亿吨和10.01亿吨 (each run of as many figures as places)."""
+    text, out = a.text, {}
+    for g in a.mentions:
+        if g.kind != "group" or g.obj or len(g.members) < 2 or not all(m.place for m in g.members):
+            continue
+        s_end = a.layout.sentence(g.start)[1]
+        at = text.find("分别", g.end, s_end)
+        if at < 0 or _RUN_JOIN.search(text, g.end, at) or any(g.end <= m.start < at and m.place for m in a.mentions):
+            continue  # not the list's 分别: another place or list (两市的工业和服务业分别) comes between
+        runs: list[list[int]] = []
+        for i, (s, e) in enumerate(spans):
+            if at < s < s_end:
+                if runs and _RUN_JOIN.fullmatch(text, spans[runs[-1][-1]][1], s):
+                    runs[-1].append(i)
+                else:
+                    runs.append([i])
+        for run in runs:
+            if len(run) == len(g.members):
+                out.update(zip(run, g.members))
+    return out
+
+
 def _places(a: Analysis, spans) -> list[tuple | None]:
+    spans = spans if isinstance(spans, list) else list(spans)
+    out = _governed(a, spans)
+    if "分别" in a.text:  # few texts: lists are read for it only there
+        for i, m in _respectively(a, spans).items():
+            out[i] = _values(m.place, m.zone if m.kind == "zone" else None)
+    return out
+
+
+def _governed(a: Analysis, spans: list) -> list[tuple | None]:
+    """Each span's place values from the mention that governs it, else the focus."""
     starts, clauses = a.starts, a.layout.clauses
     n = len(starts)
     at_focus = _values(a.focus, None) if a.focus else None

@@ -124,6 +124,23 @@ def test_corpus_article_provinces(shared_dir, doc, province):
     assert {c.province for c in claims} == {province}
 
 
+def link_all(text: str, quotes: list[str]) -> list[str | None]:
+    spans = [Span(text.index(q), text.index(q) + len(q)) for q in quotes]
+    return [s.place for s in geo.link(text, spans)]
+
+
+def test_respectively_hands_each_figure_to_its_place():
+    text = "去年山西和内蒙古原煤产量分别为11.2亿吨和10.6亿吨,合计占全国一半以上。"
+    assert link_all(text, ["11.2亿吨", "10.6亿吨"]) == ["山西省", "内蒙古自治区"]
+    text = "入榜园区较多的是浙江省、广东省、山东省,数量分别为9席、8席、6席。"
+    assert link_all(text, ["9席", "8席", "6席"]) == ["浙江省", "广东省", "山东省"]
+    # A run of another length, or another list before 分别, is not the places' one by one.
+    text = "苏州、无锡两市的工业和服务业增加值分别增长5%、6%。"
+    assert link_all(text, ["5%", "6%"]) == ["江苏省", "江苏省"]
+    text = "山西和内蒙古原煤产量分别为11.2亿吨、10.6亿吨、9亿吨。"
+    assert link_all(text, ["11.2亿吨", "10.6亿吨", "9亿吨"]) == ["中国"] * 3
+
+
 def test_a_chinese_name_inside_a_foreign_one_is_no_place():
     # 阿里 in 迪拜杰贝尔阿里港 is not 西藏阿里地区; 日本对华投资 still leaves the claim to China's text.
     assert link_one("阿联酋迪拜杰贝尔阿里港集装箱吞吐量1560万标箱。", "1560万标箱").place is None
