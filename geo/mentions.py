@@ -201,7 +201,7 @@ def scan(text: str, lay: Layout) -> list[Mention]:
             or (last in dateline_last and text.endswith(dateline_before, lo, start)))
         cs = clauses[bisect_right(clauses, start) - 1]  # the start of its clause
         # 在深圳的招商推介会上签订…: the place of an event the article's own area attends
-        venue = kind == "place" and venue_re.match(text, end, stop) is not None
+        venue = (kind == "place" or kind == "region") and venue_re.match(text, end, stop) is not None
         out.append(Mention(start, end, key, kind, candidates, form, None, zone, cue_level, is_org,
                            venue or (last in obj_last and text.endswith(obj, lo, start)), dateline,
                            cs == start or (_filler_char(text[cs]) and filler(text, cs, start) is not None)))
