@@ -26,6 +26,17 @@ def _heading_marker() -> regex.Pattern:
 _HEADING_MAX = 40
 
 
+@cache
+def _breakdown_opener() -> regex.Pattern:
+    return regex.compile(rules.require(rules.load("periods"), "breakdown_opener", str, "periods"))
+
+
+def breaks_down(text: str, para_start: int) -> bool:
+    """Whether the paragraph at `para_start` opens by breaking a figure down (从行业看,…): it goes on
+    about the paragraph before, whose period its undated figures share."""
+    return _breakdown_opener().match(text, para_start, para_start + 16) is not None
+
+
 @dataclass(slots=True)
 class _Section:
     period: str | None

@@ -11,7 +11,7 @@ from datetime import date
 
 from . import exclusions, indicator, kinds, lists, rules
 from .claim import Claim
-from .context import Context
+from .context import Context, breaks_down
 from .normalize import Normalised, normalise
 from .periods import base_period, shift_years, span_end, year_of
 from .reader import parse_published
@@ -107,6 +107,10 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
     periods = sorted(ctx.periods, key=lambda p: p.end)
     period_ends = [p.end for p in periods]
     prev_end = -1
+    # The period of the first figure of the last paragraph that opens a topic (not 其中…, 从行业看…),
+    # and the paragraph's index: a breakdown paragraph after it shares that period.
+    topic: tuple[str | None, bool] | None = None
+    para, follows = -1, False
     for f in found:
         m = f.m
         (c_start, c_end), (s_start, _) = f.clause, f.sentence
@@ -145,6 +149,13 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
                 last_in_sentence[s_start] = named
                 last_in_paragraph[f.paragraph] = named
         f.period, guessed = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)
+        if f.para_index != para:
+            para = f.para_index
+            follows = breaks_down(t, f.paragraph)
+            if not (follows or indicator.continues(t, f.paragraph)):
+                topic = (f.period, guessed)
+        if follows and f.period is None and topic is not None:
+            f.period, guessed = topic  # 从行业看,服务业实际使用外资…: the period of the figure broken down
         if f.period is not None and "/" in f.period:
             f.period = span_end(f.period, t[s_start:f.sentence[1]], t[c_start:m.start]) or f.period
         if f.period is not None and m.start and t[m.start - 1] in "(（":
