@@ -36,6 +36,7 @@ def _conf():
         # greedy: the match ends just after the last separator
         "last_sep": re.compile("(?s).*[" + "".join(re.escape(c) for c in sorted(seps)) + "]"),
         "max": int(data["max_length"]),
+        "split_verb_freq": int(rules.require(data, "split_verb_min_freq", int, _NAME)),
         "drop_after_cut": frozenset(rules.word_list(_NAME, "drop_after_cut_tags")),
         "noun_tags": set(rules.word_list(_NAME, "noun_tags")),
         "drop_left_tags": set(rules.word_list(_NAME, "drop_left_tags")),
@@ -96,6 +97,9 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     """Span in `chunk` (text before a number, same clause) of the indicator phrase ending there."""
     conf = _conf()
     end = _trim_right(chunk, 0, len(chunk), conf)
+    if 1 < end < len(chunk) and _splits_verb(chunk, end, conf):
+        # 增长接近60%, 日产气量飙升至: the trimmed 近, 升 end a verb of the phrase, which goes too
+        end = _trim_right(chunk, 0, end - 1, conf)
     if end and chunk[end - 1] in ")）":
         # 固定资产投资(不含农户)436530亿元: a note in brackets stands between indicator and number
         opening = max(chunk.rfind("(", 0, end), chunk.rfind("（", 0, end))
@@ -174,6 +178,14 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     if bracketed and _names_place(phrase):
         return None
     return start, end
+
+
+def _splits_verb(chunk: str, end: int, conf) -> bool:
+    """Whether the one-character word trimmed at `end` ends a common verb begun before it (接近)."""
+    if chunk[end] not in conf["right_set"]:
+        return False
+    freq, tag = wordcut.word_entry(chunk[end - 1:end + 1])
+    return tag == "v" and freq >= conf["split_verb_freq"]
 
 
 def trim(chunk: str) -> int:

@@ -31,6 +31,9 @@ BEFORE = [
     ("时已经", None),                            # 到2018年时已经: 时 alone is "when"
     ("平均单井规模由年产", "平均单井规模"),      # 年产 (a year's output) stands before the number
     ("零售额按年", "零售额"),                    # 按年 (year on year, Hong Kong usage) is like 同比
+    ("业务量增长接近 ", "业务量"),                # 近 is trimmed: 接 before it went with it (接近)
+    ("日产气量飙升至", "日产气量"),              # 升至 is trimmed: 飙 before it goes too (飙升)
+    ("占GDP比重为", "GDP比重"),                  # 重为 is no common verb: 比重 stays whole
 ]
 
 AFTER = [
