@@ -315,6 +315,9 @@ def after(chunk: str, divisions: bool = False) -> tuple[int, int] | None:
                 and not word.isdigit():
             run.append(word)  # 3D打印机, 5G基站: a Latin model name opens the noun
             continue
+        if run and word in conf["counted_divisions"] and flag not in conf["noun_tags"]:
+            run.append(word)  # 45个产业功能县实现…: 县 (tagged zg) closes the counted noun
+            break
         if ((flag not in conf["noun_tags"] and not (flag == "a" and not run)
              and not (not run and word in counted))  # 9个县: 县 is tagged zg here
                 or word in conf["right"]):
@@ -330,8 +333,12 @@ def after(chunk: str, divisions: bool = False) -> tuple[int, int] | None:
             (rest[0][1].startswith("v") and len("".join(run[head:])) > 2)
             or (run[0] in conf["counted_divisions"] and rest[0][1] in conf["predicate_tags"])):
         # 13个区固定资产投资实现…: the run's tail is the next clause's subject (not 京企落地); after a
-        # division counted alone, a short tail too (15个区外商直接投资…, not 627个市重点项目)
-        run = run[:head]
+        # division counted alone, a short tail too (15个区外商直接投资…, not 627个市重点项目).  A
+        # place word further in ends the counted noun instead (52家国家|高新区|企业营业收入达,
+        # 45个产业功能|县|实现生产总值): the subject begins after it.
+        cut = next((k + 1 for k in range(head, len(run))
+                    if run[k].endswith(conf["place_suffixes"]) and run[k] not in conf["not_places"]), head)
+        run = run[:cut]
     phrase = "".join(run)
     if phrase in conf["generic"] or not (any(f in conf["noun_tags"] for _, f in toks[: len(run)])
                                          or phrase in counted):

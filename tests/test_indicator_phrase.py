@@ -44,6 +44,12 @@ AFTER = [
     ("的3D打印机、", "3D打印机"),
     ("项目中,动工项目", "项目"),                 # the locality word 中 closes the scope
     ("国家级经开区,占", "国家级经开区"),         # 经开区 is one word (rules/words.yaml)
+    ("国家高新区企业营业收入达", "国家高新区"),   # the place word ends the counted noun; the subject follows
+    ("国家全域旅游示范区创建单位共接待", "国家全域旅游示范区"),
+    ("产业功能县实现生产总值", "产业功能县"),     # 县 (tagged zg) closes the counted noun
+    ("区固定资产投资实现同比增长", "区"),         # a division counted alone: the subject follows it
+    ("规则重塑革命老区裂变逻辑", "规则"),         # 革命老区 is no place word (not_places)
+    ("县域地区生产总值达到", "县域"),             # nor is 地区
 ]
 
 BEFORE_RANK = [
