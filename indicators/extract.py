@@ -19,6 +19,8 @@ from .scan import Mention, outside_approx, scan, share_approx
 from .segments import Segments
 
 EXTRACTOR_VERSION = "0.3.0"
+# Kinds that may be about a share just stated (占比…,提高3.1个百分点): they take its base's name too.
+_OF_SHARE = frozenset({"share", "pp_change"})
 
 
 @dataclass(slots=True)
@@ -102,6 +104,7 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
     reaches back past a name's end in `name_ends` (sorted)."""
     # (name, name_key) pairs: the indicator as output and as normalised text
     last_in_sentence: dict[int, tuple[str, str]] = {}             # sentence start → last indicator there
+    subject_in_sentence: dict[int, tuple[str, str]] = {}          # … the last that is no share's base
     last_count: dict[tuple[int, str], tuple[str, str]] = {}       # (paragraph, unit) → last counted noun
     last_in_paragraph: dict[int, tuple[str, str]] = {}            # paragraph start → last indicator there
     periods = sorted(ctx.periods, key=lambda p: p.end)
@@ -137,7 +140,8 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
         if named is None and f.unit_kind == "count":
             named = last_count.get((f.paragraph, f.unit))
         if named is None:
-            named = last_in_sentence.get(s_start)
+            # 为年预算的32.3%,同比降低10.2%: a change names what the share is of, not the share's base
+            named = (subject_in_sentence if f.kind not in _OF_SHARE else last_in_sentence).get(s_start)
         if named is None and indicator.continues(t, s_start):
             named = last_in_paragraph.get(f.paragraph)  # 其中4月当月增长12.2%: the sentence before's
         if named:
@@ -148,6 +152,8 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
                 # 15个区…,增幅高达1倍以上: a counted 区 names no measure for the figures after it
                 last_in_sentence[s_start] = named
                 last_in_paragraph[f.paragraph] = named
+                if not (f.own_name and f.kind == "share" and t[c_start:m.start].rstrip().endswith(named[1] + "的")):
+                    subject_in_sentence[s_start] = named  # not a share's base (完成年度目标任务的85.2%)
         f.period, guessed = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)
         if f.para_index != para:
             para = f.para_index
