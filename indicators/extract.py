@@ -152,8 +152,8 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
                 # 15个区…,增幅高达1倍以上: a counted 区 names no measure for the figures after it
                 last_in_sentence[s_start] = named
                 last_in_paragraph[f.paragraph] = named
-                if not (f.own_name and f.kind == "share" and t[c_start:m.start].rstrip().endswith(named[1] + "的")):
-                    subject_in_sentence[s_start] = named  # not a share's base (完成年度目标任务的85.2%)
+                if not (f.own_name and f.kind == "share" and _names_base(t[c_start:m.start], named[1])):
+                    subject_in_sentence[s_start] = named
         f.period, guessed = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)
         if f.para_index != para:
             para = f.para_index
@@ -172,6 +172,12 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
             if m.approx == "exact" and f.kind == "share":
                 m.approx = share_approx(t[c_start:m.start]) or "exact"
         prev_end = m.end
+
+
+def _names_base(chunk: str, name: str) -> bool:
+    """Whether a share's `name`, found in `chunk` (its clause up to the number), is the whole it is
+    a share of: 完成年度目标任务的85.2%, 占全社会用电比重(下同)为1.07%."""
+    return chunk.rstrip().endswith(name + "的") or chunk.lstrip().startswith("占")
 
 
 def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: bool,
