@@ -71,9 +71,11 @@ def _pattern() -> re.Pattern:
         f"(?=[{re.escape(first)}]){inside_number}"
         f"(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
         f"|从(?P<yc>(?:19|20)\\d{{2}})年?到(?P<yd>(?:19|20)\\d{{2}})年"
-        f"|(?:{year}|(?<![比较于同])(?P<rel>{rel}))(?:{within('')})?"
-        f"|(?<![比较于同环])(?P<relmo>{relmo})"
-        f"|(?P<alone>(?<![\\d.])(?:{within(_ALONE)}))"
+        f"|(?:{year}|(?<![比较于同与])(?P<rel>{rel}))(?:{within('')})?"
+        f"|(?<![比较于同环与])(?P<relmo>{relmo})"
+        # 较一季度提高, 比1—8月份回落, 与上半年持平: a period after a comparison's marker is its base,
+        # and no period starts inside it either (比前三季度 holds no 三季度, 比1~8月 and 比1至2月 no month)
+        f"|(?P<alone>(?<![\\d.比较于与前头第~\\-—、])(?<![\\d一二三四五六七八九十][至到])(?:{within(_ALONE)}))"
         f"|[“\"]?(?P<plan>{plans})[”\"]?"
         f"|(?P<reset>{resets})|(?P<ana>{anaphora})"
         f"|(?P<term>{terms})全国(?:人大|政协)(?:第)?(?P<session>[一二三四五])次(?:全体)?会议)"
