@@ -34,6 +34,8 @@ BEFORE = [
     ("业务量增长接近 ", "业务量"),                # 近 is trimmed: 接 before it went with it (接近)
     ("日产气量飙升至", "日产气量"),              # 升至 is trimmed: 飙 before it goes too (飙升)
     ("占GDP比重为", "GDP比重"),                  # 重为 is no common verb: 比重 stays whole
+    ("以可比价格计算较上年", None),              # how a growth is reckoned names nothing
+    ("按可比价计算比上年", None),
 ]
 
 AFTER = [
