@@ -43,6 +43,7 @@ def _conf():
         "place_suffixes": tuple(sorted(rules.word_list(_NAME, "place_suffixes"), key=len, reverse=True)),
         "place_last": frozenset(w[-1] for w in rules.word_list(_NAME, "place_suffixes")),
         "generic": set(rules.word_list(_NAME, "generic")),
+        "bare_heads": frozenset(rules.word_list(_NAME, "bare_heads")),
         "not_places": set(rules.word_list(_NAME, "not_places")),
         "share_split": rules.word_list(_NAME, "share_split"),
         "per": rules.require(data, "per_marker", str, _NAME),
@@ -150,7 +151,8 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
             start += len(word) + len(toks[i + 1][0]) + len(toks[i + 2][0])  # 有15个区外商直接投资…
             i += 3
         elif (word in left or flag in drop_tags or _is_place(word, conf)
-              or (flag == "v" and any(f in noun_tags for _, f in toks[i + 1:]))):
+              or (flag == "v" and any(f in noun_tags for _, f in toks[i + 1:])
+                  and chunk[start + len(word):end] not in conf["bare_heads"])):
             start += len(word)
             i += 1
         else:
