@@ -55,6 +55,8 @@ AFTER = [
     ("区固定资产投资实现同比增长", "区"),         # a division counted alone: the subject follows it
     ("规则重塑革命老区裂变逻辑", "规则"),         # 革命老区 is no place word (not_places)
     ("县域地区生产总值达到", "县域"),             # nor is 地区
+    ("县直单位精干力量、17名", "县直单位精干力量"),  # 县直 is one word (rules/words.yaml), not 县 | 直
+    ("市直部门,", "市直部门"),
 ]
 
 BEFORE_RANK = [
