@@ -191,7 +191,8 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
         prefixed = m.start < m.num_start
         span = _shift(indicator.after(t[m.end:m.end + 16]), m.end) if prefixed else (m.end - 2, m.end)
     elif (f.kind == "count" and m.form == "general") or m.form in ("half", "cheng", "fraction"):
-        span = _shift(indicator.after(t[m.end:m.end + 16], divisions=f.unit == "个"), m.end)
+        span = _shift(indicator.after(t[m.end:m.end + 16], divisions=f.unit == "个",
+                                      events=indicator.counts_events(f.unit)), m.end)
     elif m.form == "counter":
         # 7省市, 10个省: the counted noun is the quote's own, the 个 of 10个省 aside
         noun = m.num_start + len(m.numeral)

@@ -44,6 +44,7 @@ def _conf():
         "place_last": frozenset(w[-1] for w in rules.word_list(_NAME, "place_suffixes")),
         "generic": set(rules.word_list(_NAME, "generic")),
         "bare_heads": frozenset(rules.word_list(_NAME, "bare_heads")),
+        "event_classifiers": frozenset(rules.word_list(_NAME, "event_classifiers")),
         "not_places": set(rules.word_list(_NAME, "not_places")),
         "share_split": rules.word_list(_NAME, "share_split"),
         "per": rules.require(data, "per_marker", str, _NAME),
@@ -230,6 +231,11 @@ def continues(text: str, sentence_start: int) -> bool:
     return text.startswith(_conf()["continuations"], sentence_start)
 
 
+def counts_events(unit: str) -> bool:
+    """Whether a count in `unit` counts events (两次, 三场), named by what is done in them."""
+    return unit in _conf()["event_classifiers"]
+
+
 def opens_object(chunk: str) -> bool:
     """Whether `chunk`, the text before a number, ends in a preposition that takes the number
     (港以22866万吨的吞吐量): the noun after the unit then names what it measures."""
@@ -297,9 +303,10 @@ def subject(chunk: str) -> tuple[int, int] | None:
     return before(chunk[:end])
 
 
-def after(chunk: str, divisions: bool = False) -> tuple[int, int] | None:
+def after(chunk: str, divisions: bool = False, events: bool = False) -> tuple[int, int] | None:
     """Span in `chunk` (text right after a classifier) of the counted noun: 92名记者 → 记者; with
-    `divisions` (the classifier is 个), an administrative division alone counts too (9个县)."""
+    `divisions` (the classifier is 个), an administrative division alone counts too (9个县); with
+    `events` (次, 场), verbs that open it name the event with the noun after them (两次集中签约活动)."""
     conf = _conf()
     counted = conf["counted_divisions"] if divisions else ()
     skip = 1 if chunk.startswith("的") else 0  # 近五成的平板电脑
@@ -317,6 +324,12 @@ def after(chunk: str, divisions: bool = False) -> tuple[int, int] | None:
                 and not word.isdigit():
             run.append(word)  # 3D打印机, 5G基站: a Latin model name opens the noun
             continue
+        if (events and flag == "v" and len(run) == k and all(f == "v" for _, f in toks[:k])
+                and word not in conf["right"] and any(f in conf["noun_tags"] for _, f in toks[k + 1:])):
+            run.append(word)  # only verbs so far, and a noun follows
+            continue
+        if events and run and (word in conf["left"] or _is_place(word, conf)):
+            break  # 两次排名进入全省第一方阵: a scope, not the event
         if run and word in conf["counted_divisions"] and flag not in conf["noun_tags"]:
             run.append(word)  # 45个产业功能县实现…: 县 (tagged zg) closes the counted noun
             break

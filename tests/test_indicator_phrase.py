@@ -156,6 +156,20 @@ def test_after(chunk, expected):
     assert _phrase(chunk, indicator.after(chunk)) == expected
 
 
+AFTER_EVENTS = [
+    ("集中签约活动,推动协议投资", "集中签约活动"),  # the verbs that open an event's name stay
+    ("召开新闻发布会", "召开新闻发布会"),
+    ("组队前往浙江、福建", "组队"),
+    ("排名进入全省第一方阵。", None),             # 全省 is a scope: only verbs are left, naming nothing
+]
+
+
+@pytest.mark.parametrize("chunk, expected", AFTER_EVENTS)
+def test_after_events(chunk, expected):
+    """After an event classifier (次, 场), verbs open the counted phrase."""
+    assert _phrase(chunk, indicator.after(chunk, events=True)) == expected
+
+
 @pytest.mark.parametrize("chunk, expected", BEFORE)
 def test_before(chunk, expected):
     assert _phrase(chunk, indicator.before(chunk)) == expected
