@@ -152,7 +152,7 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
                 # 15个区…,增幅高达1倍以上: a counted 区 names no measure for the figures after it
                 last_in_sentence[s_start] = named
                 last_in_paragraph[f.paragraph] = named
-                if not (f.own_name and f.kind == "share" and _names_base(t[c_start:m.start], named[1])):
+                if not (f.kind == "share" and _names_base(t[c_start:m.start], named[1], f.own_name)):
                     subject_in_sentence[s_start] = named
         f.period, guessed = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)
         if f.para_index != para:
@@ -174,10 +174,12 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
         prev_end = m.end
 
 
-def _names_base(chunk: str, name: str) -> bool:
+def _names_base(chunk: str, name: str, own: bool) -> bool:
     """Whether a share's `name`, found in `chunk` (its clause up to the number), is the whole it is
-    a share of: 完成年度目标任务的85.2%, 占全社会用电比重(下同)为1.07%."""
-    return chunk.rstrip().endswith(name + "的") or chunk.lstrip().startswith("占")
+    a share of (完成年度目标任务的85.2%, 占全社会用电比重(下同)为1.07%) or the ratio itself (在全国
+    总量中的比重为50.5%): no quantity that the figures after it could be about."""
+    return indicator.names_ratio(name) or own and (chunk.rstrip().endswith(name + "的")
+                                                   or chunk.lstrip().startswith("占"))
 
 
 def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: bool,

@@ -45,6 +45,7 @@ def _conf():
         "generic": set(rules.word_list(_NAME, "generic")),
         "bare_heads": frozenset(rules.word_list(_NAME, "bare_heads")),
         "event_classifiers": frozenset(rules.word_list(_NAME, "event_classifiers")),
+        "ratio_words": rules.word_list(_NAME, "ratio_words"),
         "not_places": set(rules.word_list(_NAME, "not_places")),
         "share_split": rules.word_list(_NAME, "share_split"),
         "per": rules.require(data, "per_marker", str, _NAME),
@@ -229,6 +230,11 @@ def inner_verb(phrase: str) -> tuple[int, int] | None:
 def continues(text: str, sentence_start: int) -> bool:
     """Whether the sentence at `sentence_start` goes on about the one before (其中4月当月…)."""
     return text.startswith(_conf()["continuations"], sentence_start)
+
+
+def names_ratio(name: str) -> bool:
+    """Whether the indicator `name` is a ratio (比重, 占比): a share's, never a growing quantity's."""
+    return any(w in name for w in _conf()["ratio_words"])
 
 
 def counts_events(unit: str) -> bool:
