@@ -39,6 +39,7 @@ BEFORE = [
     (";居住价格", "居住价格"),                  # 居住 (tagged v) is the CPI's class: 价格 alone names nothing
     ("居住类价格", "居住类价格"),
     ("接待游客", "游客"),                        # a verb before a noun that names something goes
+    ("四川辖内金融机构本外币各项存款余额达", "金融机构本外币各项存款余额"),  # 辖内 is one word, dropped
     ("限下企业完成社零总额", "限下企业完成社零总额"),  # 限下 (below quota) is one word, like 限上
 ]
 
