@@ -49,7 +49,8 @@ def _pattern() -> re.Pattern:
     resets = _alt(rules.word_list("periods", "reset_words"))
     anaphora = _alt(rules.word_list("periods", "anaphora"))
     terms = _alt(rules.require(data, "congress_first_year", dict, "periods"))
-    year = r"(?<![\d比较])(?P<y>(?:19|20)\d{2})年"  # 较2015年 is a base of comparison
+    # 较2015年 and 在2017年的基础上 are bases of comparison
+    year = r"(?<![\d比较])(?P<y>(?:19|20)\d{2})年(?!的?基础上)"
     def within(tag: str) -> str:
         # `re` wants each group name once: the copy standing alone gets a suffix (see _groups).
         return (
@@ -71,7 +72,7 @@ def _pattern() -> re.Pattern:
         f"(?=[{re.escape(first)}]){inside_number}"
         f"(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
         f"|从(?P<yc>(?:19|20)\\d{{2}})年?到(?P<yd>(?:19|20)\\d{{2}})年"
-        f"|(?:{year}|(?<![比较于同与])(?P<rel>{rel}))(?:{within('')})?"
+        f"|(?:{year}|(?<![比较于同与])(?P<rel>{rel})(?!的?基础上))(?:{within('')})?"
         f"|(?<![比较于同环与])(?P<relmo>{relmo})"
         # 较一季度提高, 比1—8月份回落, 与上半年持平: a period after a comparison's marker is its base,
         # and no period starts inside it either (比前三季度 holds no 三季度, 比1~8月 and 比1至2月 no month)

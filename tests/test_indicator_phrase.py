@@ -36,6 +36,7 @@ BEFORE = [
     ("占GDP比重为", "GDP比重"),                  # 重为 is no common verb: 比重 stays whole
     ("以可比价格计算较上年", None),              # how a growth is reckoned names nothing
     ("按可比价计算比上年", None),
+    ("在去年的基础上", None),                    # the base of a comparison names nothing
     (";居住价格", "居住价格"),                  # 居住 (tagged v) is the CPI's class: 价格 alone names nothing
     ("居住类价格", "居住类价格"),
     ("接待游客", "游客"),                        # a verb before a noun that names something goes
