@@ -57,7 +57,7 @@ def _pattern() -> re.Pattern:
             f"(?:(?P<m1{tag}>{_M})月?(?:份)?[-~至到、](?P<m2{tag}>{_M})月(?:份)?"
             f"|[前头](?P<qa{tag}>[1-4一二两三四])(?:个)?季度|(?:第)?(?P<qb{tag}>[1-4一二三四])季度"
             f"|[前头](?P<mfirst{tag}>{_M})(?:个)?月"  # 头4个月: Hong Kong usage
-            f"|(?P<mo{tag}>{_M})月(?:份)?(?:(?P<d{tag}>{_D})[日号])?(?:和(?P<mand{tag}>{_M})月)?"
+            f"|(?P<mo{tag}>{_M})月(?:份)?(?:(?P<d{tag}>{_D})[日号]|[末底](?!\\d))?(?:和(?P<mand{tag}>{_M})月)?"
             f"|(?P<part{tag}>{parts}))"
         )
     words = [row["word"] for key in ("relative_years", "relative_months", "parts_of_year") for row in data[key]]

@@ -202,3 +202,19 @@ INNER_VERB = [
 def test_inner_verb(phrase, verb):
     gap = indicator.inner_verb(phrase)
     assert (None if gap is None else phrase[gap[0]:gap[1]]) == verb
+
+
+PERIOD_SPANS = [
+    ("6月末普惠小微贷款余额增长15.6%", "6月末"),    # 末 is the period's, not the indicator's first word
+    ("截至4月底,全市财政总收入", "4月底"),
+    ("3月5日,会议开幕", "3月5日"),
+]
+
+
+@pytest.mark.parametrize("text, span", PERIOD_SPANS)
+def test_period_span(text, span):
+    """The period before an indicator takes the words that end it, so the indicator starts after them."""
+    from indicators import periods
+
+    found = periods.find(text, None)
+    assert found and text[found[0].start:found[0].end] == span
