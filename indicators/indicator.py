@@ -18,6 +18,7 @@ def _conf():
     # indicator and its number.
     right = set(rules.word_list(_NAME, "right_trim"))
     right |= set(rules.word_list("kinds", "change_up")) | set(rules.word_list("kinds", "change_down"))
+    right |= set(rules.word_list(_NAME, "predicate_idioms"))
     right = sorted(right, key=len, reverse=True)
     left = set(rules.word_list(_NAME, "left_trim"))
     seps = set(rules.require(data, "separators", str, _NAME))
@@ -301,6 +302,7 @@ def subject(chunk: str) -> tuple[int, int] | None:
     while end > 0 and chunk[end - 1] in conf["seps"]:
         end -= 1
     start = next((i + 1 for i in range(end - 1, -1, -1) if chunk[i] in conf["seps"]), 0)
+    end = _trim_right(chunk, start, end, conf)  # 粮食产量再创历史新高: a set predicate goes whole
     toks = list(_tokens(chunk[start:end]))
     while toks and (toks[-1][1] not in conf["noun_tags"] or toks[-1][0] in conf["localities"]):
         end -= len(toks.pop()[0])  # 外贸规模稳步扩大 → 外贸规模; 百强中 → 百强 (a scope's locality)

@@ -97,6 +97,9 @@ SENTENCES = [
     ("长三角地区进出口增长6.3%。", "进出口"),                     # in Chinese numerals: the trim knows it
     ("1至9月我国外贸累计增速年内首次由负转正,同比增长0.7%。", "外贸"),  # the subject clause's period
     ("上半年,全市外贸进出口总体平稳,同比增长3.1%。", "外贸进出口"),     # 总体 qualifies the verdict
+    ("全年粮食产量再创历史新高,达到1.4万亿斤。", "粮食产量"),            # a set predicate goes whole
+    ("街道财政收入一路高歌猛进,达到26亿元。", "财政收入"),
+    ("全省投资稳中向好,增长5%。", "投资"),
 ]
 
 
