@@ -18,12 +18,24 @@ from .periods import Period, find
 from .segments import Segments
 
 _DATE = regex.compile(r"^\d{4}-\d{2}-\d{2}$")
+_YEAR = regex.compile(r"^\d{4}$")
 
 
 @cache
 def _heading_marker() -> regex.Pattern:
     return regex.compile(rules.require(rules.load("periods"), "heading_markers", str, "periods"))
 _HEADING_MAX = 40
+
+
+@cache
+def _breakdown_opener() -> regex.Pattern:
+    return regex.compile(rules.require(rules.load("periods"), "breakdown_opener", str, "periods"))
+
+
+def breaks_down(text: str, para_start: int) -> bool:
+    """Whether the paragraph at `para_start` opens by breaking a figure down (从行业看,…): it goes on
+    about the paragraph before, whose period its undated figures share."""
+    return _breakdown_opener().match(text, para_start, para_start + 16) is not None
 
 
 @dataclass(slots=True)
@@ -97,6 +109,13 @@ class Context:
             # Earlier in the paragraph: its first sentence (the topic) first, then the rest.
             topic_end = bisect_left(starts, self.segs.sentence(p_start)[1], lo, j)
             found, value, guessed = self._pick(lo, topic_end)
+            if found and value is not None and _DATE.match(value):
+                # 3月5日,…会议开幕。…表示,2021年,…。全国财政收入突破20万亿元: a day that opens the
+                # paragraph dates its event; a whole year named since then is the figures' (a month
+                # since then is more often a step towards the event: 7月以来成立14个招商专班)
+                later = self._pick(topic_end, j)
+                if later[0] and later[1] is not None and _YEAR.match(later[1]):
+                    return later[1], later[2]
             if found:
                 return value, guessed
             found, value, guessed = self._pick(topic_end, j)

@@ -11,7 +11,7 @@ from datetime import date
 
 from . import exclusions, indicator, kinds, lists, rules
 from .claim import Claim
-from .context import Context
+from .context import Context, breaks_down
 from .normalize import Normalised, normalise
 from .periods import base_period, shift_years, span_end, year_of
 from .reader import parse_published
@@ -19,6 +19,8 @@ from .scan import Mention, outside_approx, scan, share_approx
 from .segments import Segments
 
 EXTRACTOR_VERSION = "0.3.0"
+# Kinds that may be about a share just stated (占比…,提高3.1个百分点): they take its base's name too.
+_OF_SHARE = frozenset({"share", "pp_change"})
 
 
 @dataclass(slots=True)
@@ -102,11 +104,16 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
     reaches back past a name's end in `name_ends` (sorted)."""
     # (name, name_key) pairs: the indicator as output and as normalised text
     last_in_sentence: dict[int, tuple[str, str]] = {}             # sentence start → last indicator there
+    subject_in_sentence: dict[int, tuple[str, str]] = {}          # … the last that is no share's base
     last_count: dict[tuple[int, str], tuple[str, str]] = {}       # (paragraph, unit) → last counted noun
     last_in_paragraph: dict[int, tuple[str, str]] = {}            # paragraph start → last indicator there
     periods = sorted(ctx.periods, key=lambda p: p.end)
     period_ends = [p.end for p in periods]
     prev_end = -1
+    # The period of the first figure of the last paragraph that opens a topic (not 其中…, 从行业看…),
+    # and the paragraph's index: a breakdown paragraph after it shares that period.
+    topic: tuple[str | None, bool] | None = None
+    para, follows = -1, False
     for f in found:
         m = f.m
         (c_start, c_end), (s_start, _) = f.clause, f.sentence
@@ -133,7 +140,8 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
         if named is None and f.unit_kind == "count":
             named = last_count.get((f.paragraph, f.unit))
         if named is None:
-            named = last_in_sentence.get(s_start)
+            # 为年预算的32.3%,同比降低10.2%: a change names what the share is of, not the share's base
+            named = (subject_in_sentence if f.kind not in _OF_SHARE else last_in_sentence).get(s_start)
         if named is None and indicator.continues(t, s_start):
             named = last_in_paragraph.get(f.paragraph)  # 其中4月当月增长12.2%: the sentence before's
         if named:
@@ -144,7 +152,16 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
                 # 15个区…,增幅高达1倍以上: a counted 区 names no measure for the figures after it
                 last_in_sentence[s_start] = named
                 last_in_paragraph[f.paragraph] = named
+                if not (f.kind == "share" and _names_base(t[c_start:m.start], named[1], f.own_name)):
+                    subject_in_sentence[s_start] = named
         f.period, guessed = ctx.period(m.num_start, s_start, f.paragraph, f.para_index)
+        if f.para_index != para:
+            para = f.para_index
+            follows = breaks_down(t, f.paragraph)
+            if not (follows or indicator.continues(t, f.paragraph)):
+                topic = (f.period, guessed)
+        if follows and f.period is None and topic is not None:
+            f.period, guessed = topic  # 从行业看,服务业实际使用外资…: the period of the figure broken down
         if f.period is not None and "/" in f.period:
             f.period = span_end(f.period, t[s_start:f.sentence[1]], t[c_start:m.start]) or f.period
         if f.period is not None and m.start and t[m.start - 1] in "(（":
@@ -155,6 +172,14 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
             if m.approx == "exact" and f.kind == "share":
                 m.approx = share_approx(t[c_start:m.start]) or "exact"
         prev_end = m.end
+
+
+def _names_base(chunk: str, name: str, own: bool) -> bool:
+    """Whether a share's `name`, found in `chunk` (its clause up to the number), is the whole it is
+    a share of (完成年度目标任务的85.2%, 占全社会用电比重(下同)为1.07%) or the ratio itself (在全国
+    总量中的比重为50.5%): no quantity that the figures after it could be about."""
+    return indicator.names_ratio(name) or own and (chunk.rstrip().endswith(name + "的")
+                                                   or chunk.lstrip().startswith("占"))
 
 
 def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: bool,
@@ -168,7 +193,8 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
         prefixed = m.start < m.num_start
         span = _shift(indicator.after(t[m.end:m.end + 16]), m.end) if prefixed else (m.end - 2, m.end)
     elif (f.kind == "count" and m.form == "general") or m.form in ("half", "cheng", "fraction"):
-        span = _shift(indicator.after(t[m.end:m.end + 16], divisions=f.unit == "个"), m.end)
+        span = _shift(indicator.after(t[m.end:m.end + 16], divisions=f.unit == "个",
+                                      events=indicator.counts_events(f.unit)), m.end)
     elif m.form == "counter":
         # 7省市, 10个省: the counted noun is the quote's own, the 个 of 10个省 aside
         noun = m.num_start + len(m.numeral)

@@ -18,6 +18,7 @@ def _conf():
     # indicator and its number.
     right = set(rules.word_list(_NAME, "right_trim"))
     right |= set(rules.word_list("kinds", "change_up")) | set(rules.word_list("kinds", "change_down"))
+    right |= set(rules.word_list(_NAME, "predicate_idioms"))
     right = sorted(right, key=len, reverse=True)
     left = set(rules.word_list(_NAME, "left_trim"))
     seps = set(rules.require(data, "separators", str, _NAME))
@@ -36,12 +37,16 @@ def _conf():
         # greedy: the match ends just after the last separator
         "last_sep": re.compile("(?s).*[" + "".join(re.escape(c) for c in sorted(seps)) + "]"),
         "max": int(data["max_length"]),
+        "split_verb_freq": int(rules.require(data, "split_verb_min_freq", int, _NAME)),
         "drop_after_cut": frozenset(rules.word_list(_NAME, "drop_after_cut_tags")),
         "noun_tags": set(rules.word_list(_NAME, "noun_tags")),
         "drop_left_tags": set(rules.word_list(_NAME, "drop_left_tags")),
         "place_suffixes": tuple(sorted(rules.word_list(_NAME, "place_suffixes"), key=len, reverse=True)),
         "place_last": frozenset(w[-1] for w in rules.word_list(_NAME, "place_suffixes")),
         "generic": set(rules.word_list(_NAME, "generic")),
+        "bare_heads": frozenset(rules.word_list(_NAME, "bare_heads")),
+        "event_classifiers": frozenset(rules.word_list(_NAME, "event_classifiers")),
+        "ratio_words": rules.word_list(_NAME, "ratio_words"),
         "not_places": set(rules.word_list(_NAME, "not_places")),
         "share_split": rules.word_list(_NAME, "share_split"),
         "per": rules.require(data, "per_marker", str, _NAME),
@@ -96,6 +101,9 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     """Span in `chunk` (text before a number, same clause) of the indicator phrase ending there."""
     conf = _conf()
     end = _trim_right(chunk, 0, len(chunk), conf)
+    if 1 < end < len(chunk) and _splits_verb(chunk, end, conf):
+        # 增长接近60%, 日产气量飙升至: the trimmed 近, 升 end a verb of the phrase, which goes too
+        end = _trim_right(chunk, 0, end - 1, conf)
     if end and chunk[end - 1] in ")）":
         # 固定资产投资(不含农户)436530亿元: a note in brackets stands between indicator and number
         opening = max(chunk.rfind("(", 0, end), chunk.rfind("（", 0, end))
@@ -146,7 +154,8 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
             start += len(word) + len(toks[i + 1][0]) + len(toks[i + 2][0])  # 有15个区外商直接投资…
             i += 3
         elif (word in left or flag in drop_tags or _is_place(word, conf)
-              or (flag == "v" and any(f in noun_tags for _, f in toks[i + 1:]))):
+              or (flag == "v" and any(f in noun_tags for _, f in toks[i + 1:])
+                  and chunk[start + len(word):end] not in conf["bare_heads"])):
             start += len(word)
             i += 1
         else:
@@ -174,6 +183,14 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     if bracketed and _names_place(phrase):
         return None
     return start, end
+
+
+def _splits_verb(chunk: str, end: int, conf) -> bool:
+    """Whether the one-character word trimmed at `end` ends a common verb begun before it (接近)."""
+    if chunk[end] not in conf["right_set"]:
+        return False
+    freq, tag = wordcut.word_entry(chunk[end - 1:end + 1])
+    return tag == "v" and freq >= conf["split_verb_freq"]
 
 
 def trim(chunk: str) -> int:
@@ -214,6 +231,16 @@ def inner_verb(phrase: str) -> tuple[int, int] | None:
 def continues(text: str, sentence_start: int) -> bool:
     """Whether the sentence at `sentence_start` goes on about the one before (其中4月当月…)."""
     return text.startswith(_conf()["continuations"], sentence_start)
+
+
+def names_ratio(name: str) -> bool:
+    """Whether the indicator `name` is a ratio (比重, 占比): a share's, never a growing quantity's."""
+    return any(w in name for w in _conf()["ratio_words"])
+
+
+def counts_events(unit: str) -> bool:
+    """Whether a count in `unit` counts events (两次, 三场), named by what is done in them."""
+    return unit in _conf()["event_classifiers"]
 
 
 def opens_object(chunk: str) -> bool:
@@ -275,6 +302,7 @@ def subject(chunk: str) -> tuple[int, int] | None:
     while end > 0 and chunk[end - 1] in conf["seps"]:
         end -= 1
     start = next((i + 1 for i in range(end - 1, -1, -1) if chunk[i] in conf["seps"]), 0)
+    end = _trim_right(chunk, start, end, conf)  # 粮食产量再创历史新高: a set predicate goes whole
     toks = list(_tokens(chunk[start:end]))
     while toks and (toks[-1][1] not in conf["noun_tags"] or toks[-1][0] in conf["localities"]):
         end -= len(toks.pop()[0])  # 外贸规模稳步扩大 → 外贸规模; 百强中 → 百强 (a scope's locality)
@@ -283,9 +311,10 @@ def subject(chunk: str) -> tuple[int, int] | None:
     return before(chunk[:end])
 
 
-def after(chunk: str, divisions: bool = False) -> tuple[int, int] | None:
+def after(chunk: str, divisions: bool = False, events: bool = False) -> tuple[int, int] | None:
     """Span in `chunk` (text right after a classifier) of the counted noun: 92名记者 → 记者; with
-    `divisions` (the classifier is 个), an administrative division alone counts too (9个县)."""
+    `divisions` (the classifier is 个), an administrative division alone counts too (9个县); with
+    `events` (次, 场), verbs that open it name the event with the noun after them (两次集中签约活动)."""
     conf = _conf()
     counted = conf["counted_divisions"] if divisions else ()
     skip = 1 if chunk.startswith("的") else 0  # 近五成的平板电脑
@@ -303,6 +332,15 @@ def after(chunk: str, divisions: bool = False) -> tuple[int, int] | None:
                 and not word.isdigit():
             run.append(word)  # 3D打印机, 5G基站: a Latin model name opens the noun
             continue
+        if (events and flag == "v" and len(run) == k and all(f == "v" for _, f in toks[:k])
+                and word not in conf["right"] and any(f in conf["noun_tags"] for _, f in toks[k + 1:])):
+            run.append(word)  # only verbs so far, and a noun follows
+            continue
+        if events and run and (word in conf["left"] or _is_place(word, conf)):
+            break  # 两次排名进入全省第一方阵: a scope, not the event
+        if run and word in conf["counted_divisions"] and flag not in conf["noun_tags"]:
+            run.append(word)  # 45个产业功能县实现…: 县 (tagged zg) closes the counted noun
+            break
         if ((flag not in conf["noun_tags"] and not (flag == "a" and not run)
              and not (not run and word in counted))  # 9个县: 县 is tagged zg here
                 or word in conf["right"]):
@@ -318,8 +356,12 @@ def after(chunk: str, divisions: bool = False) -> tuple[int, int] | None:
             (rest[0][1].startswith("v") and len("".join(run[head:])) > 2)
             or (run[0] in conf["counted_divisions"] and rest[0][1] in conf["predicate_tags"])):
         # 13个区固定资产投资实现…: the run's tail is the next clause's subject (not 京企落地); after a
-        # division counted alone, a short tail too (15个区外商直接投资…, not 627个市重点项目)
-        run = run[:head]
+        # division counted alone, a short tail too (15个区外商直接投资…, not 627个市重点项目).  A
+        # place word further in ends the counted noun instead (52家国家|高新区|企业营业收入达,
+        # 45个产业功能|县|实现生产总值): the subject begins after it.
+        cut = next((k + 1 for k in range(head, len(run))
+                    if run[k].endswith(conf["place_suffixes"]) and run[k] not in conf["not_places"]), head)
+        run = run[:cut]
     phrase = "".join(run)
     if phrase in conf["generic"] or not (any(f in conf["noun_tags"] for _, f in toks[: len(run)])
                                          or phrase in counted):

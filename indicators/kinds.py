@@ -187,7 +187,9 @@ def opens_target_list(sentence_before: str) -> bool:
     intro, mark = _list_intro()
     if mark.search(sentence_before) is None:
         return False  # no colon anywhere: no cue can open a list (most sentences)
-    return any(intro.match(sentence_before, m.end()) for m in _targets().finditer(sentence_before))
+    # 目标是：… (a colon after the cue) and 目标:… (the cue's own pattern ends on it) alike
+    return any(intro.match(sentence_before, m.end()) or mark.match(sentence_before, m.end() - 1)
+               for m in _targets().finditer(sentence_before))
 
 
 @cache

@@ -49,14 +49,15 @@ def _pattern() -> re.Pattern:
     resets = _alt(rules.word_list("periods", "reset_words"))
     anaphora = _alt(rules.word_list("periods", "anaphora"))
     terms = _alt(rules.require(data, "congress_first_year", dict, "periods"))
-    year = r"(?<![\d比较])(?P<y>(?:19|20)\d{2})年"  # 较2015年 is a base of comparison
+    # 较2015年 and 在2017年的基础上 are bases of comparison
+    year = r"(?<![\d比较])(?P<y>(?:19|20)\d{2})年(?!的?基础上)"
     def within(tag: str) -> str:
         # `re` wants each group name once: the copy standing alone gets a suffix (see _groups).
         return (
             f"(?:(?P<m1{tag}>{_M})月?(?:份)?[-~至到、](?P<m2{tag}>{_M})月(?:份)?"
             f"|[前头](?P<qa{tag}>[1-4一二两三四])(?:个)?季度|(?:第)?(?P<qb{tag}>[1-4一二三四])季度"
             f"|[前头](?P<mfirst{tag}>{_M})(?:个)?月"  # 头4个月: Hong Kong usage
-            f"|(?P<mo{tag}>{_M})月(?:份)?(?:(?P<d{tag}>{_D})[日号])?(?:和(?P<mand{tag}>{_M})月)?"
+            f"|(?P<mo{tag}>{_M})月(?:份)?(?:(?P<d{tag}>{_D})[日号]|[末底](?!\\d))?(?:和(?P<mand{tag}>{_M})月)?"
             f"|(?P<part{tag}>{parts}))"
         )
     words = [row["word"] for key in ("relative_years", "relative_months", "parts_of_year") for row in data[key]]
@@ -71,9 +72,11 @@ def _pattern() -> re.Pattern:
         f"(?=[{re.escape(first)}]){inside_number}"
         f"(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
         f"|从(?P<yc>(?:19|20)\\d{{2}})年?到(?P<yd>(?:19|20)\\d{{2}})年"
-        f"|(?:{year}|(?<![比较于同])(?P<rel>{rel}))(?:{within('')})?"
-        f"|(?<![比较于同环])(?P<relmo>{relmo})"
-        f"|(?P<alone>(?<![\\d.])(?:{within(_ALONE)}))"
+        f"|(?:{year}|(?<![比较于同与])(?P<rel>{rel})(?!的?基础上))(?:{within('')})?"
+        f"|(?<![比较于同环与])(?P<relmo>{relmo})"
+        # 较一季度提高, 比1—8月份回落, 与上半年持平: a period after a comparison's marker is its base,
+        # and no period starts inside it either (比前三季度 holds no 三季度, 比1~8月 and 比1至2月 no month)
+        f"|(?P<alone>(?<![\\d.比较于与前头第~\\-—、])(?<![\\d一二三四五六七八九十][至到])(?:{within(_ALONE)}))"
         f"|[“\"]?(?P<plan>{plans})[”\"]?"
         f"|(?P<reset>{resets})|(?P<ana>{anaphora})"
         f"|(?P<term>{terms})全国(?:人大|政协)(?:第)?(?P<session>[一二三四五])次(?:全体)?会议)"

@@ -159,3 +159,9 @@ def _cut_block(sentence: str, out: list[tuple[str, str]]) -> None:
         x = y
     if buf:
         out.append((buf, "eng"))
+
+
+def word_entry(s: str) -> tuple[int, str | None]:
+    """The dictionary's frequency and tag of `s` (0 and None for a string that is no word)."""
+    freq, tags = _dictionary()[:2]
+    return freq.get(s) or 0, tags.get(s)

@@ -31,6 +31,17 @@ BEFORE = [
     ("时已经", None),                            # 到2018年时已经: 时 alone is "when"
     ("平均单井规模由年产", "平均单井规模"),      # 年产 (a year's output) stands before the number
     ("零售额按年", "零售额"),                    # 按年 (year on year, Hong Kong usage) is like 同比
+    ("业务量增长接近 ", "业务量"),                # 近 is trimmed: 接 before it went with it (接近)
+    ("日产气量飙升至", "日产气量"),              # 升至 is trimmed: 飙 before it goes too (飙升)
+    ("占GDP比重为", "GDP比重"),                  # 重为 is no common verb: 比重 stays whole
+    ("以可比价格计算较上年", None),              # how a growth is reckoned names nothing
+    ("按可比价计算比上年", None),
+    ("在去年的基础上", None),                    # the base of a comparison names nothing
+    (";居住价格", "居住价格"),                  # 居住 (tagged v) is the CPI's class: 价格 alone names nothing
+    ("居住类价格", "居住类价格"),
+    ("接待游客", "游客"),                        # a verb before a noun that names something goes
+    ("四川辖内金融机构本外币各项存款余额达", "金融机构本外币各项存款余额"),  # 辖内 is one word, dropped
+    ("限下企业完成社零总额", "限下企业完成社零总额"),  # 限下 (below quota) is one word, like 限上
 ]
 
 AFTER = [
@@ -41,6 +52,14 @@ AFTER = [
     ("的3D打印机、", "3D打印机"),
     ("项目中,动工项目", "项目"),                 # the locality word 中 closes the scope
     ("国家级经开区,占", "国家级经开区"),         # 经开区 is one word (rules/words.yaml)
+    ("国家高新区企业营业收入达", "国家高新区"),   # the place word ends the counted noun; the subject follows
+    ("国家全域旅游示范区创建单位共接待", "国家全域旅游示范区"),
+    ("产业功能县实现生产总值", "产业功能县"),     # 县 (tagged zg) closes the counted noun
+    ("区固定资产投资实现同比增长", "区"),         # a division counted alone: the subject follows it
+    ("规则重塑革命老区裂变逻辑", "规则"),         # 革命老区 is no place word (not_places)
+    ("县域地区生产总值达到", "县域"),             # nor is 地区
+    ("县直单位精干力量、17名", "县直单位精干力量"),  # 县直 is one word (rules/words.yaml), not 县 | 直
+    ("市直部门,", "市直部门"),
 ]
 
 BEFORE_RANK = [
@@ -78,6 +97,10 @@ SENTENCES = [
     ("长三角地区进出口增长6.3%。", "进出口"),                     # in Chinese numerals: the trim knows it
     ("1至9月我国外贸累计增速年内首次由负转正,同比增长0.7%。", "外贸"),  # the subject clause's period
     ("上半年,全市外贸进出口总体平稳,同比增长3.1%。", "外贸进出口"),     # 总体 qualifies the verdict
+    ("全年粮食产量再创历史新高,达到1.4万亿斤。", "粮食产量"),            # a set predicate goes whole
+    ("街道财政收入一路高歌猛进,达到26亿元。", "财政收入"),
+    ("全省投资稳中向好,增长5%。", "投资"),
+    ("全市第三产业增加值所占比重为55%。", "第三产业增加值"),          # 所占 goes whole, not 所 | 占
 ]
 
 
@@ -140,6 +163,20 @@ def test_after(chunk, expected):
     assert _phrase(chunk, indicator.after(chunk)) == expected
 
 
+AFTER_EVENTS = [
+    ("集中签约活动,推动协议投资", "集中签约活动"),  # the verbs that open an event's name stay
+    ("召开新闻发布会", "召开新闻发布会"),
+    ("组队前往浙江、福建", "组队"),
+    ("排名进入全省第一方阵。", None),             # 全省 is a scope: only verbs are left, naming nothing
+]
+
+
+@pytest.mark.parametrize("chunk, expected", AFTER_EVENTS)
+def test_after_events(chunk, expected):
+    """After an event classifier (次, 场), verbs open the counted phrase."""
+    assert _phrase(chunk, indicator.after(chunk, events=True)) == expected
+
+
 @pytest.mark.parametrize("chunk, expected", BEFORE)
 def test_before(chunk, expected):
     assert _phrase(chunk, indicator.before(chunk)) == expected
@@ -169,3 +206,19 @@ INNER_VERB = [
 def test_inner_verb(phrase, verb):
     gap = indicator.inner_verb(phrase)
     assert (None if gap is None else phrase[gap[0]:gap[1]]) == verb
+
+
+PERIOD_SPANS = [
+    ("6月末普惠小微贷款余额增长15.6%", "6月末"),    # 末 is the period's, not the indicator's first word
+    ("截至4月底,全市财政总收入", "4月底"),
+    ("3月5日,会议开幕", "3月5日"),
+]
+
+
+@pytest.mark.parametrize("text, span", PERIOD_SPANS)
+def test_period_span(text, span):
+    """The period before an indicator takes the words that end it, so the indicator starts after them."""
+    from indicators import periods
+
+    found = periods.find(text, None)
+    assert found and text[found[0].start:found[0].end] == span
