@@ -345,14 +345,17 @@ def _index(con, n: int) -> DupIndex:
     cached = _INDEXES.get(where) if where else None
     if cached is not None and len(cached.group) == n:
         return cached
-    scheme = con.execute("SELECT value FROM meta WHERE key = ?", [_META_KEY]).fetchone()
-    if scheme is None or scheme[0] != SIGNATURE_HASH:
-        _resign(con, n)
     index = DupIndex()
     if where:  # no path for an in-memory store: no reuse
         _INDEXES[where] = index
-    if not n:  # a new store: nothing to load (a statement saved on every first batch)
+    if not n:
+        # A new store: nothing to load or re-sign (two statements saved on every first batch).  The
+        # store records the hash when it makes doc_groups (data/store.py); should the row be missing,
+        # the next index built over stored rows re-signs them and writes it.
         return index
+    scheme = con.execute("SELECT value FROM meta WHERE key = ?", [_META_KEY]).fetchone()
+    if scheme is None or scheme[0] != SIGNATURE_HASH:
+        _resign(con, n)
     for did, gid, blob in con.execute(
             "SELECT g.doc_id, g.group_id, g.signature FROM doc_groups g "
             "LEFT JOIN documents d USING (doc_id) ORDER BY d.ingested_at NULLS FIRST, g.doc_id").fetchall():
@@ -370,6 +373,11 @@ def _resign(con, n: int) -> None:
         con.execute("UPDATE doc_groups SET signature = s.signature FROM (SELECT unnest(?::VARCHAR[]) AS doc_id, "
                     "unnest(?::BLOB[]) AS signature) s WHERE doc_groups.doc_id = s.doc_id",
                     [[r[0] for r in rows], [signature_bytes(r[1]) for r in rows]])
+    record_signature_hash(con)
+
+
+def record_signature_hash(con) -> None:
+    """Mark the stored signatures as made by this module's hash."""
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_META_KEY, SIGNATURE_HASH])
 
 

@@ -293,8 +293,14 @@ _READY: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # connections
 
 
 def tables_ready(con) -> bool:
-    """Whether `con` has updated facts before (so the fact tables are known to exist)."""
+    """Whether the fact tables are known to exist in `con`'s store (it has updated facts before, or
+    store.connect opened it: schema v4 holds them)."""
     return con in _READY
+
+
+def mark_ready(con) -> None:
+    """Record that `con`'s store holds the fact tables (store.connect, after its migration)."""
+    _READY[con] = True
 
 
 def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = None,
@@ -315,8 +321,9 @@ def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = N
     try:
         # One round trip: whether any review applies, and how many documents are grouped.  The fact
         # tables' existence is checked once per connection (the catalogue lookup costs more than the
-        # rest): a store from before the fact layer gets them on its first update.  (So dropping them
-        # under a connection that has updated facts makes its next update fail, rolled back.)
+        # rest), and not at all on one store.connect opened (schema v4 made them): a store from before
+        # the fact layer opened otherwise gets them on its first update.  (So dropping them under such
+        # a connection, or one that has updated facts, makes its next update fail, rolled back.)
         if con in _READY and state is not None:
             reviewed, grouped = state
         elif con in _READY:

@@ -36,9 +36,14 @@ def test_default_path_follows_env(monkeypatch, tmp_path):
 
 def test_fresh_store_has_schema_and_version(tmp_path):
     con = store.connect(tmp_path / "a.duckdb")
-    assert store.schema_version(con) == store.SCHEMA_VERSION == 3
+    assert store.schema_version(con) == store.SCHEMA_VERSION == 4
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert {"meta", "documents", "claims", "reviews", "claims_reviewed"} <= tables
+    # v4: the fact layer's tables come with the store, its signature hash recorded (nothing to re-sign).
+    assert {"facts", "fact_members", "doc_groups"} <= tables
+    from data import dedupe
+
+    assert con.execute("SELECT value FROM meta WHERE key = 'dedupe_signature'").fetchone() == (dedupe.SIGNATURE_HASH,)
     con.close()
 
 
@@ -70,7 +75,7 @@ def test_version_1_store_is_migrated_keeping_its_rows(tmp_path):
     raw.execute(V1)
     raw.close()
     con = store.connect(path)
-    assert store.schema_version(con) == 3
+    assert store.schema_version(con) == 4
     assert con.execute("SELECT doc_id, extractor_version FROM documents").fetchall() == [("abc", None)]
     assert con.execute("SELECT quote, value, rejected FROM claims_reviewed").fetchall() == [("12亿元", 1.2e9, False)]
     # v3 rebuilt the claims table without its key and foreign key (index upkeep cost as much as the insert).
@@ -79,6 +84,7 @@ def test_version_1_store_is_migrated_keeping_its_rows(tmp_path):
     # The migrated store takes new writes with ids after the old ones.
     assert store.write_document(con, _source(), [_claim()])
     assert con.execute("SELECT max(claim_id) FROM claims").fetchone()[0] == 2
+    assert con.execute("SELECT count(*) FROM doc_groups").fetchone()[0] == 1  # v4 made the fact tables
     con.close()
 
 
@@ -88,7 +94,7 @@ def test_read_only_connect_migrates_an_old_store_first(tmp_path):
     raw.execute(V1)
     raw.close()
     con = store.connect(path, read_only=True)
-    assert store.schema_version(con) == 3
+    assert store.schema_version(con) == 4
     with pytest.raises(duckdb.Error):
         con.execute("DELETE FROM claims")
     con.close()
