@@ -323,8 +323,8 @@ def _update(con, given: dict, signatures: dict, grouped) -> dict:
                 moved += [(cid, fid, i) for cid in sp.cids[:sp.stored]]
         for c, s in zip(new[k], spans[k]):
             fid, i = where[s]
-            cid, did, *rest = member_of(c)
-            out_rows.append((fid, kid, cid, did, groups.get(did, did), i, *rest))
+            cid, did = member_of(c)
+            out_rows.append((fid, kid, cid, did, groups.get(did, did), i))
         for s, sp in st.spans.items():
             sp.stored, sp.assigned = len(sp.cids), where[s]
         cache.keys.pop(k, None)

@@ -34,8 +34,11 @@ SYNONYMS_PATH = Path(__file__).with_name("indicator_synonyms.yaml")
 FACT_COLUMNS = ("fact_id", "key_id", "indicator", "adcode", "place", "province", "period", "period_start",
                 "kind", "unit", "direction", "sector", "value", "value_high", "approx", "status", "ambiguous",
                 "n_values", "value_list", "n_claims", "n_documents", "n_sources", "lat", "lon", "updated_at")
-MEMBER_COLUMNS = ("fact_id", "key_id", "claim_id", "doc_id", "group_id", "value_cluster", "value",
-                  "value_high", "unit", "direction", "approx", "quote", "indicator")
+MEMBER_COLUMNS = ("fact_id", "key_id", "claim_id", "doc_id", "group_id", "value_cluster")
+# What `fact_members` (the function) gives per member: the stored columns, then the claim's own as reviewed.
+# Since schema v4 the table no longer copies them: each copied column cost every batch's insert about
+# 0.04 ms (and its Arrow column), and the claim (claims_reviewed) holds them anyway.
+MEMBER_CLAIM_COLUMNS = ("value", "value_high", "unit", "direction", "approx", "quote", "indicator")
 
 # No PRIMARY KEY: update_facts deletes and re-inserts the same ids in one transaction, which DuckDB's
 # unique indexes handle poorly; ids are unique by construction (fact_id hashes the key and value).
@@ -73,14 +76,7 @@ CREATE TABLE IF NOT EXISTS fact_members (
     claim_id      BIGINT NOT NULL,
     doc_id        VARCHAR NOT NULL,
     group_id      VARCHAR NOT NULL,
-    value_cluster INTEGER NOT NULL,   -- which of the fact's values this claim states (0-based)
-    value         DOUBLE NOT NULL,
-    value_high    DOUBLE,
-    unit          VARCHAR NOT NULL,
-    direction     VARCHAR,
-    approx        VARCHAR NOT NULL,
-    quote         VARCHAR NOT NULL,
-    indicator     VARCHAR             -- as the document wrote it
+    value_cluster INTEGER NOT NULL    -- which of the fact's values this claim states (0-based)
 );
 """
 
@@ -170,9 +166,8 @@ def build_facts(key: tuple, members: list[dict], groups: dict[str, str], now: da
 
 
 _SPAN = itemgetter("quote", "value", "value_high", "approx", "direction", "kind")
-# A member row's columns after fact_id, key_id, group_id and value_cluster, straight from the claim.
-_MEMBER_OF = itemgetter("claim_id", "doc_id", "value", "value_high", "unit", "direction", "approx", "quote",
-                        "indicator")
+# A member row's columns from the claim: those after fact_id and key_id, but for group_id and value_cluster.
+_MEMBER_OF = itemgetter("claim_id", "doc_id")
 
 
 def _general(key: tuple, members: list[dict], groups: dict[str, str], now: datetime):
@@ -219,14 +214,14 @@ def _general(key: tuple, members: list[dict], groups: dict[str, str], now: datet
             "updated_at": now})
         for i, cl in enumerate(part):
             for m in cl:
-                cid, did, *rest = _MEMBER_OF(m)
-                rows.append((fact_id, kid, cid, did, groups.get(did, did), i, *rest))
+                cid, did = _MEMBER_OF(m)
+                rows.append((fact_id, kid, cid, did, groups.get(did, did), i))
     return facts, rows
 
 
 def _member(fact_id: str, kid: str, m: dict, group: str, cluster: int) -> tuple:
-    cid, did, *rest = _MEMBER_OF(m)
-    return (fact_id, kid, cid, did, group, cluster, *rest)
+    cid, did = _MEMBER_OF(m)
+    return (fact_id, kid, cid, did, group, cluster)
 
 
 def _single(key: tuple, m: dict, groups: dict[str, str], now: datetime):
@@ -249,6 +244,12 @@ def _signed(m: dict) -> float:
 def ensure_schema(con) -> None:
     """Create the fact tables (and the near-duplicate groups table) when missing."""
     con.execute(DDL + dedupe.DDL)
+
+
+def drop_member_copies(con) -> None:
+    """Schema v4: drop the claim columns `fact_members` copied before (the claims hold them)."""
+    for column in MEMBER_CLAIM_COLUMNS:  # this module's constants, not input
+        con.execute(f"ALTER TABLE fact_members DROP COLUMN IF EXISTS {column}")
 
 
 # What a claim needs to have any chance of a fact key (fact_key decides); the rest need not be read.
@@ -474,10 +475,14 @@ def fact_members(con, fact_id: str):
     import pandas as pd
 
     if not has_facts(con):
-        return pd.DataFrame(columns=[*MEMBER_COLUMNS, "doc", "title", "url", "published", "sentence"])
+        return pd.DataFrame(columns=[*MEMBER_COLUMNS, *MEMBER_CLAIM_COLUMNS, "doc", "title", "url", "published",
+                                     "sentence"])
+    # The claim as reviewed: member rows are rewritten whenever a review moves their claim, so the
+    # values read here are those the fact was built from.
     return con.execute(
-        f"SELECT {', '.join('m.' + c for c in MEMBER_COLUMNS)}, d.name AS doc, d.title, d.url, d.published, "
-        "c.sentence FROM fact_members m JOIN documents d USING (doc_id) LEFT JOIN claims c USING (claim_id) "
+        f"SELECT {', '.join('m.' + c for c in MEMBER_COLUMNS)}, {', '.join('c.' + c for c in MEMBER_CLAIM_COLUMNS)}, "
+        "d.name AS doc, d.title, d.url, d.published, c.sentence FROM fact_members m JOIN documents d USING (doc_id) "
+        "LEFT JOIN claims_reviewed c ON c.claim_id = m.claim_id "
         "WHERE m.fact_id = ? ORDER BY m.value_cluster, d.published NULLS LAST, m.doc_id, m.claim_id",
         [fact_id]).df()
 

@@ -176,6 +176,7 @@ def _fact_tables(con) -> None:
     from . import dedupe, facts
 
     facts.ensure_schema(con)
+    facts.drop_member_copies(con)
     # No grouped documents, no signatures of an older hash to re-sign: record the current one, which
     # the first grouping would otherwise look up and write in the first batch of an ingest.
     if con.execute("SELECT count(*) FROM doc_groups").fetchone()[0] == 0:
