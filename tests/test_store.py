@@ -88,6 +88,30 @@ def test_version_1_store_is_migrated_keeping_its_rows(tmp_path):
     con.close()
 
 
+def test_version_3_fact_members_lose_their_copies_of_the_claims(tmp_path):
+    # v3 copied seven claim columns into fact_members; v4 drops them and readers join the claims.
+    from data import facts
+
+    path = tmp_path / "v3.duckdb"
+    con = store.connect(path)
+    store.write_document(con, _source(), [_claim(indicator="工业增加值", period="2024", place="上海市",
+                                                 adcode="310000")])
+    want = facts.fact_members(con, con.execute("SELECT fact_id FROM facts").fetchone()[0])
+    con.execute("ALTER TABLE fact_members RENAME TO members_v4")
+    con.execute("CREATE TABLE fact_members AS SELECT m.*, c.value, c.value_high, c.unit, c.direction, c.approx, "
+                "c.quote, c.indicator FROM members_v4 m JOIN claims c USING (claim_id)")
+    con.execute("DROP TABLE members_v4")
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    con.close()
+    con = store.connect(path)
+    assert store.schema_version(con) == 4
+    assert [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'fact_members' "
+                                      "ORDER BY column_index").fetchall()] == list(facts.MEMBER_COLUMNS)
+    got = facts.fact_members(con, want.fact_id[0])
+    assert got.equals(want) and got.quote[0] == "5%" and got.value[0] == 5.0
+    con.close()
+
+
 def test_read_only_connect_migrates_an_old_store_first(tmp_path):
     path = tmp_path / "v1.duckdb"
     raw = duckdb.connect(str(path))
