@@ -10,7 +10,9 @@
 -- sequence, claims written with their document in one transaction).
 -- Version 4 creates the fact layer's tables with the store (their DDL lives
 -- in data/facts.py and data/dedupe.py; data/store.py runs it after this file),
--- so the first write of every ingest no longer looks them up in the catalogue.
+-- so the first write of every ingest no longer looks them up in the catalogue;
+-- it drops the claim columns fact_members copied (readers join the claims) and
+-- rebuilds doc_groups without its PRIMARY KEY (data/store.py _fact_tables).
 CREATE TABLE IF NOT EXISTS meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL

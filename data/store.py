@@ -175,7 +175,14 @@ def _fact_tables(con) -> None:
     """v4: the fact layer's tables (data/facts.py, data/dedupe.py), made with the store."""
     from . import dedupe, facts
 
+    keyed = con.execute("SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database() "
+                        "AND table_name = 'doc_groups' AND constraint_type = 'PRIMARY KEY'").fetchone()[0]
+    if keyed:  # v3's doc_groups had a PRIMARY KEY: rebuilt without it, rows kept
+        con.execute("ALTER TABLE doc_groups RENAME TO doc_groups_before_v4")
     facts.ensure_schema(con)
+    if keyed:
+        con.execute("INSERT INTO doc_groups SELECT doc_id, group_id, signature FROM doc_groups_before_v4")
+        con.execute("DROP TABLE doc_groups_before_v4")
     facts.drop_member_copies(con)
     # No grouped documents, no signatures of an older hash to re-sign: record the current one, which
     # the first grouping would otherwise look up and write in the first batch of an ingest.

@@ -88,8 +88,9 @@ def test_version_1_store_is_migrated_keeping_its_rows(tmp_path):
     con.close()
 
 
-def test_version_3_fact_members_lose_their_copies_of_the_claims(tmp_path):
-    # v3 copied seven claim columns into fact_members; v4 drops them and readers join the claims.
+def test_version_3_fact_tables_are_rebuilt_keeping_what_they_hold(tmp_path):
+    # v3 copied seven claim columns into fact_members (v4 drops them: readers join the claims) and keyed
+    # doc_groups (v4 rebuilds it without the key).
     from data import facts
 
     path = tmp_path / "v3.duckdb"
@@ -101,6 +102,11 @@ def test_version_3_fact_members_lose_their_copies_of_the_claims(tmp_path):
     con.execute("CREATE TABLE fact_members AS SELECT m.*, c.value, c.value_high, c.unit, c.direction, c.approx, "
                 "c.quote, c.indicator FROM members_v4 m JOIN claims c USING (claim_id)")
     con.execute("DROP TABLE members_v4")
+    groups = con.execute("SELECT * FROM doc_groups").fetchall()
+    con.execute("DROP TABLE doc_groups")  # v3 keyed doc_groups by doc_id
+    con.execute("CREATE TABLE doc_groups (doc_id VARCHAR PRIMARY KEY, group_id VARCHAR NOT NULL, "
+                "signature BLOB NOT NULL)")
+    con.execute("INSERT INTO doc_groups VALUES (?, ?, ?)", groups[0])
     con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     con.close()
     con = store.connect(path)
@@ -109,6 +115,9 @@ def test_version_3_fact_members_lose_their_copies_of_the_claims(tmp_path):
                                       "ORDER BY column_index").fetchall()] == list(facts.MEMBER_COLUMNS)
     got = facts.fact_members(con, want.fact_id[0])
     assert got.equals(want) and got.quote[0] == "5%" and got.value[0] == 5.0
+    assert con.execute("SELECT * FROM doc_groups").fetchall() == groups
+    assert con.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'doc_groups' "
+                       "AND constraint_type = 'PRIMARY KEY'").fetchone()[0] == 0
     con.close()
 
 
