@@ -34,8 +34,11 @@ SYNONYMS_PATH = Path(__file__).with_name("indicator_synonyms.yaml")
 FACT_COLUMNS = ("fact_id", "key_id", "indicator", "adcode", "place", "province", "period", "period_start",
                 "kind", "unit", "direction", "sector", "value", "value_high", "approx", "status", "ambiguous",
                 "n_values", "value_list", "n_claims", "n_documents", "n_sources", "lat", "lon", "updated_at")
-MEMBER_COLUMNS = ("fact_id", "key_id", "claim_id", "doc_id", "group_id", "value_cluster", "value",
-                  "value_high", "unit", "direction", "approx", "quote", "indicator")
+MEMBER_COLUMNS = ("fact_id", "key_id", "claim_id", "doc_id", "group_id", "value_cluster")
+# What `fact_members` (the function) gives per member: the stored columns, then the claim's own as reviewed.
+# Since schema v4 the table no longer copies them: each copied column cost every batch's insert about
+# 0.04 ms (and its Arrow column), and the claim (claims_reviewed) holds them anyway.
+MEMBER_CLAIM_COLUMNS = ("value", "value_high", "unit", "direction", "approx", "quote", "indicator")
 
 # No PRIMARY KEY: update_facts deletes and re-inserts the same ids in one transaction, which DuckDB's
 # unique indexes handle poorly; ids are unique by construction (fact_id hashes the key and value).
@@ -73,14 +76,7 @@ CREATE TABLE IF NOT EXISTS fact_members (
     claim_id      BIGINT NOT NULL,
     doc_id        VARCHAR NOT NULL,
     group_id      VARCHAR NOT NULL,
-    value_cluster INTEGER NOT NULL,   -- which of the fact's values this claim states (0-based)
-    value         DOUBLE NOT NULL,
-    value_high    DOUBLE,
-    unit          VARCHAR NOT NULL,
-    direction     VARCHAR,
-    approx        VARCHAR NOT NULL,
-    quote         VARCHAR NOT NULL,
-    indicator     VARCHAR             -- as the document wrote it
+    value_cluster INTEGER NOT NULL    -- which of the fact's values this claim states (0-based)
 );
 """
 
@@ -170,9 +166,8 @@ def build_facts(key: tuple, members: list[dict], groups: dict[str, str], now: da
 
 
 _SPAN = itemgetter("quote", "value", "value_high", "approx", "direction", "kind")
-# A member row's columns after fact_id, key_id, group_id and value_cluster, straight from the claim.
-_MEMBER_OF = itemgetter("claim_id", "doc_id", "value", "value_high", "unit", "direction", "approx", "quote",
-                        "indicator")
+# A member row's columns from the claim: those after fact_id and key_id, but for group_id and value_cluster.
+_MEMBER_OF = itemgetter("claim_id", "doc_id")
 
 
 def _general(key: tuple, members: list[dict], groups: dict[str, str], now: datetime):
@@ -219,14 +214,14 @@ def _general(key: tuple, members: list[dict], groups: dict[str, str], now: datet
             "updated_at": now})
         for i, cl in enumerate(part):
             for m in cl:
-                cid, did, *rest = _MEMBER_OF(m)
-                rows.append((fact_id, kid, cid, did, groups.get(did, did), i, *rest))
+                cid, did = _MEMBER_OF(m)
+                rows.append((fact_id, kid, cid, did, groups.get(did, did), i))
     return facts, rows
 
 
 def _member(fact_id: str, kid: str, m: dict, group: str, cluster: int) -> tuple:
-    cid, did, *rest = _MEMBER_OF(m)
-    return (fact_id, kid, cid, did, group, cluster, *rest)
+    cid, did = _MEMBER_OF(m)
+    return (fact_id, kid, cid, did, group, cluster)
 
 
 def _single(key: tuple, m: dict, groups: dict[str, str], now: datetime):
@@ -249,6 +244,12 @@ def _signed(m: dict) -> float:
 def ensure_schema(con) -> None:
     """Create the fact tables (and the near-duplicate groups table) when missing."""
     con.execute(DDL + dedupe.DDL)
+
+
+def drop_member_copies(con) -> None:
+    """Schema v4: drop the claim columns `fact_members` copied before (the claims hold them)."""
+    con.execute("".join(f"ALTER TABLE fact_members DROP COLUMN IF EXISTS {c};"  # constants, not input
+                        for c in MEMBER_CLAIM_COLUMNS))
 
 
 # What a claim needs to have any chance of a fact key (fact_key decides); the rest need not be read.
@@ -293,8 +294,14 @@ _READY: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # connections
 
 
 def tables_ready(con) -> bool:
-    """Whether `con` has updated facts before (so the fact tables are known to exist)."""
+    """Whether the fact tables are known to exist in `con`'s store (it has updated facts before, or
+    store.connect opened it: schema v4 holds them)."""
     return con in _READY
+
+
+def mark_ready(con) -> None:
+    """Record that `con`'s store holds the fact tables (store.connect, after its migration)."""
+    _READY[con] = True
 
 
 def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = None,
@@ -315,8 +322,9 @@ def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = N
     try:
         # One round trip: whether any review applies, and how many documents are grouped.  The fact
         # tables' existence is checked once per connection (the catalogue lookup costs more than the
-        # rest): a store from before the fact layer gets them on its first update.  (So dropping them
-        # under a connection that has updated facts makes its next update fail, rolled back.)
+        # rest), and not at all on one store.connect opened (schema v4 made them): a store from before
+        # the fact layer opened otherwise gets them on its first update.  (So dropping them under such
+        # a connection, or one that has updated facts, makes its next update fail, rolled back.)
         if con in _READY and state is not None:
             reviewed, grouped = state
         elif con in _READY:
@@ -401,15 +409,29 @@ def _build(keyed: list[tuple], groups: dict[str, str]) -> tuple[list[dict], list
 
 def _insert_rows(con, facts: list[dict], rows: list[tuple]) -> None:
     if facts:
-        _insert(con, "facts", FACT_COLUMNS, [list(map(itemgetter(c), facts)) for c in FACT_COLUMNS])
+        _insert(con, "facts", [list(map(itemgetter(c), facts)) for c in FACT_COLUMNS])
     if rows:
-        _insert(con, "fact_members", MEMBER_COLUMNS, list(zip(*rows)))
+        _insert(con, "fact_members", list(zip(*rows)))
 
 
-def _insert(con, table: str, columns: tuple, values: list) -> None:
+@cache
+def _arrow_schema(table: str):
+    # The tables' own column types (DDL above), rather than pyarrow's guesses from the values: no pass
+    # to infer them, no cast by DuckDB (corpus, batches of 20: update_facts CPU 43.7 -> 40.7 ms).
     import pyarrow as pa
 
-    insert_arrow(con, table, pa.table(dict(zip(columns, values))))
+    f64, i32 = pa.float64(), pa.int32()
+    types = {"period_start": pa.date32(), "value": f64, "value_high": f64, "ambiguous": pa.bool_(), "n_values": i32,
+             "value_list": pa.list_(f64), "n_claims": i32, "n_documents": i32, "n_sources": i32, "lat": f64,
+             "lon": f64, "updated_at": pa.timestamp("us"), "claim_id": pa.int64(), "value_cluster": i32}
+    columns = FACT_COLUMNS if table == "facts" else MEMBER_COLUMNS
+    return pa.schema([(c, types.get(c, pa.string())) for c in columns])
+
+
+def _insert(con, table: str, values: list) -> None:
+    import pyarrow as pa
+
+    insert_arrow(con, table, pa.table(values, schema=_arrow_schema(table)))
 
 
 def rebuild_facts(con) -> dict:
@@ -467,10 +489,14 @@ def fact_members(con, fact_id: str):
     import pandas as pd
 
     if not has_facts(con):
-        return pd.DataFrame(columns=[*MEMBER_COLUMNS, "doc", "title", "url", "published", "sentence"])
+        return pd.DataFrame(columns=[*MEMBER_COLUMNS, *MEMBER_CLAIM_COLUMNS, "doc", "title", "url", "published",
+                                     "sentence"])
+    # The claim as reviewed: member rows are rewritten whenever a review moves their claim, so the
+    # values read here are those the fact was built from.
     return con.execute(
-        f"SELECT {', '.join('m.' + c for c in MEMBER_COLUMNS)}, d.name AS doc, d.title, d.url, d.published, "
-        "c.sentence FROM fact_members m JOIN documents d USING (doc_id) LEFT JOIN claims c USING (claim_id) "
+        f"SELECT {', '.join('m.' + c for c in MEMBER_COLUMNS)}, {', '.join('c.' + c for c in MEMBER_CLAIM_COLUMNS)}, "
+        "d.name AS doc, d.title, d.url, d.published, c.sentence FROM fact_members m JOIN documents d USING (doc_id) "
+        "LEFT JOIN claims_reviewed c ON c.claim_id = m.claim_id "
         "WHERE m.fact_id = ? ORDER BY m.value_cluster, d.published NULLS LAST, m.doc_id, m.claim_id",
         [fact_id]).df()
 

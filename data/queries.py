@@ -527,9 +527,10 @@ def fact_timeline(con, f: Filters, indicator: str, places: tuple[str, ...] = (),
         params.append(list(places))
     sql = (f"SELECT x.fact_id, x.place, x.period, x.period_start, x.unit, x.kind, x.n_values AS conflict, "
            f"m.value_cluster, x.value_list[m.value_cluster + 1] AS value, "
-           f"arg_min(m.quote, (d.published, m.claim_id)) AS quote, min(d.published) AS published, "
+           f"arg_min(q.quote, (d.published, m.claim_id)) AS quote, min(d.published) AS published, "
            f"string_agg(DISTINCT coalesce(d.title, d.name), ' / ') AS title, "
            f"count(DISTINCT m.group_id) AS sources "
            f"FROM facts x JOIN fact_members m USING (fact_id) JOIN documents d ON d.doc_id = m.doc_id "
+           f"LEFT JOIN claims q ON q.claim_id = m.claim_id "  # quotes are not corrected by reviews
            f"WHERE {cond} GROUP BY ALL ORDER BY x.place, x.period_start NULLS LAST, m.value_cluster LIMIT ?")
     return _df(con, sql, params + [int(limit)])

@@ -1,4 +1,4 @@
--- Indicator Atlas store, schema version 3.  The contract between ingestion
+-- Indicator Atlas store, schema version 4.  The contract between ingestion
 -- (data/store.py writes) and the dashboard (data/queries.py reads).
 -- Every statement is idempotent: running this file on a store of an older
 -- version brings it up to this one (data/store.py then records the version
@@ -8,6 +8,11 @@
 -- before running this file): their index lookups cost about as much as the
 -- rest of the insert, and the writer guarantees both (ids drawn from the
 -- sequence, claims written with their document in one transaction).
+-- Version 4 creates the fact layer's tables with the store (their DDL lives
+-- in data/facts.py and data/dedupe.py; data/store.py runs it after this file),
+-- so the first write of every ingest no longer looks them up in the catalogue;
+-- it drops the claim columns fact_members copied (readers join the claims) and
+-- rebuilds doc_groups without its PRIMARY KEY (data/store.py _fact_tables).
 CREATE TABLE IF NOT EXISTS meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL

@@ -101,6 +101,9 @@ def connect(path=None, read_only: bool = False, lock_timeout: float | None = Non
     except BaseException:
         con.close()
         raise
+    from . import facts
+
+    facts.mark_ready(con)  # schema v4: the store holds the fact tables
     return con
 
 
@@ -155,6 +158,7 @@ def _migrate(con, path: Path) -> None:
         if old_claims:
             con.execute("ALTER TABLE claims RENAME TO claims_before_v3")
         con.execute(_SCHEMA_SQL)
+        _fact_tables(con)
         if old_claims:
             # Names read from the catalogue just above, not input.
             quoted = ", ".join(f'"{c}"' for c in old_claims)
@@ -165,6 +169,25 @@ def _migrate(con, path: Path) -> None:
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _fact_tables(con) -> None:
+    """v4: the fact layer's tables (data/facts.py, data/dedupe.py), made with the store."""
+    from . import dedupe, facts
+
+    keyed = con.execute("SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database() "
+                        "AND table_name = 'doc_groups' AND constraint_type = 'PRIMARY KEY'").fetchone()[0]
+    if keyed:  # v3's doc_groups had a PRIMARY KEY: rebuilt without it, rows kept
+        con.execute("ALTER TABLE doc_groups RENAME TO doc_groups_before_v4")
+    facts.ensure_schema(con)
+    if keyed:
+        con.execute("INSERT INTO doc_groups SELECT doc_id, group_id, signature FROM doc_groups_before_v4")
+        con.execute("DROP TABLE doc_groups_before_v4")
+    facts.drop_member_copies(con)
+    # No grouped documents, no signatures of an older hash to re-sign: record the current one, which
+    # the first grouping would otherwise look up and write in the first batch of an ingest.
+    if con.execute("SELECT count(*) FROM doc_groups").fetchone()[0] == 0:
+        dedupe.record_signature_hash(con)
 
 
 def _constrained_claims(con) -> list[str]:

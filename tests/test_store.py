@@ -36,9 +36,14 @@ def test_default_path_follows_env(monkeypatch, tmp_path):
 
 def test_fresh_store_has_schema_and_version(tmp_path):
     con = store.connect(tmp_path / "a.duckdb")
-    assert store.schema_version(con) == store.SCHEMA_VERSION == 3
+    assert store.schema_version(con) == store.SCHEMA_VERSION == 4
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert {"meta", "documents", "claims", "reviews", "claims_reviewed"} <= tables
+    # v4: the fact layer's tables come with the store, its signature hash recorded (nothing to re-sign).
+    assert {"facts", "fact_members", "doc_groups"} <= tables
+    from data import dedupe
+
+    assert con.execute("SELECT value FROM meta WHERE key = 'dedupe_signature'").fetchone() == (dedupe.SIGNATURE_HASH,)
     con.close()
 
 
@@ -70,7 +75,7 @@ def test_version_1_store_is_migrated_keeping_its_rows(tmp_path):
     raw.execute(V1)
     raw.close()
     con = store.connect(path)
-    assert store.schema_version(con) == 3
+    assert store.schema_version(con) == 4
     assert con.execute("SELECT doc_id, extractor_version FROM documents").fetchall() == [("abc", None)]
     assert con.execute("SELECT quote, value, rejected FROM claims_reviewed").fetchall() == [("12亿元", 1.2e9, False)]
     # v3 rebuilt the claims table without its key and foreign key (index upkeep cost as much as the insert).
@@ -79,6 +84,40 @@ def test_version_1_store_is_migrated_keeping_its_rows(tmp_path):
     # The migrated store takes new writes with ids after the old ones.
     assert store.write_document(con, _source(), [_claim()])
     assert con.execute("SELECT max(claim_id) FROM claims").fetchone()[0] == 2
+    assert con.execute("SELECT count(*) FROM doc_groups").fetchone()[0] == 1  # v4 made the fact tables
+    con.close()
+
+
+def test_version_3_fact_tables_are_rebuilt_keeping_what_they_hold(tmp_path):
+    # v3 copied seven claim columns into fact_members (v4 drops them: readers join the claims) and keyed
+    # doc_groups (v4 rebuilds it without the key).
+    from data import facts
+
+    path = tmp_path / "v3.duckdb"
+    con = store.connect(path)
+    store.write_document(con, _source(), [_claim(indicator="工业增加值", period="2024", place="上海市",
+                                                 adcode="310000")])
+    want = facts.fact_members(con, con.execute("SELECT fact_id FROM facts").fetchone()[0])
+    con.execute("ALTER TABLE fact_members RENAME TO members_v4")
+    con.execute("CREATE TABLE fact_members AS SELECT m.*, c.value, c.value_high, c.unit, c.direction, c.approx, "
+                "c.quote, c.indicator FROM members_v4 m JOIN claims c USING (claim_id)")
+    con.execute("DROP TABLE members_v4")
+    groups = con.execute("SELECT * FROM doc_groups").fetchall()
+    con.execute("DROP TABLE doc_groups")  # v3 keyed doc_groups by doc_id
+    con.execute("CREATE TABLE doc_groups (doc_id VARCHAR PRIMARY KEY, group_id VARCHAR NOT NULL, "
+                "signature BLOB NOT NULL)")
+    con.execute("INSERT INTO doc_groups VALUES (?, ?, ?)", groups[0])
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    con.close()
+    con = store.connect(path)
+    assert store.schema_version(con) == 4
+    assert [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'fact_members' "
+                                      "ORDER BY column_index").fetchall()] == list(facts.MEMBER_COLUMNS)
+    got = facts.fact_members(con, want.fact_id[0])
+    assert got.equals(want) and got.quote[0] == "5%" and got.value[0] == 5.0
+    assert con.execute("SELECT * FROM doc_groups").fetchall() == groups
+    assert con.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'doc_groups' "
+                       "AND constraint_type = 'PRIMARY KEY'").fetchone()[0] == 0
     con.close()
 
 
@@ -88,7 +127,7 @@ def test_read_only_connect_migrates_an_old_store_first(tmp_path):
     raw.execute(V1)
     raw.close()
     con = store.connect(path, read_only=True)
-    assert store.schema_version(con) == 3
+    assert store.schema_version(con) == 4
     with pytest.raises(duckdb.Error):
         con.execute("DELETE FROM claims")
     con.close()
