@@ -113,13 +113,13 @@ def cmd_export(argv) -> int:
 
 def cmd_review(argv) -> int:
     """`review CLAIM_ID --status S [--set field=value]`: record a review; without --status, show history."""
-    from . import store
+    from . import reviews, store
 
     ap = argparse.ArgumentParser(prog="python -m indicators review",
                                  description="Confirm, reject or correct a claim. Every review is kept "
                                              "(audit trail); exports and charts use the latest.")
     ap.add_argument("claim_id", type=int)
-    ap.add_argument("--status", choices=store.STATUSES)
+    ap.add_argument("--status", choices=reviews.STATUSES)
     ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                     help="corrected field (repeatable; implies --status corrected; VALUE null clears it)")
     ap.add_argument("--note")
@@ -137,7 +137,7 @@ def cmd_review(argv) -> int:
         pairs.append(tuple(part.strip() for part in item.split("=", 1)))
     con = store.connect(args.db, read_only=status is None, lock_timeout=args.lock_timeout)
     try:
-        if store.reviewed_claim(con, args.claim_id) is None:
+        if reviews.reviewed_claim(con, args.claim_id) is None:
             print(f"error: no claim {args.claim_id} in the store", file=sys.stderr)
             return 1
         if status is not None:
@@ -145,16 +145,16 @@ def cmd_review(argv) -> int:
             try:
                 if pairs:
                     for field, value in pairs:
-                        store.add_review(con, args.claim_id, status, field, value, args.note,
+                        reviews.add_review(con, args.claim_id, status, field, value, args.note,
                                          transaction=False)
                 else:
-                    store.add_review(con, args.claim_id, status, note=args.note, transaction=False)
+                    reviews.add_review(con, args.claim_id, status, note=args.note, transaction=False)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-        _show(store, con, args.claim_id)
-    except store.ReviewError as err:
+        _show(reviews, con, args.claim_id)
+    except reviews.ReviewError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     finally:
@@ -162,12 +162,12 @@ def cmd_review(argv) -> int:
     return 0
 
 
-def _show(store, con, claim_id: int) -> None:
-    claim = store.reviewed_claim(con, claim_id)
+def _show(reviews, con, claim_id: int) -> None:
+    claim = reviews.reviewed_claim(con, claim_id)
     print(f"claim {claim_id}: {claim['quote']} = {claim['value']:g} {claim['unit']} ({claim['kind']}) "
           f"place={claim['place']} period={claim['period']} indicator={claim['indicator']} "
           f"status={claim['review_status'] or 'unreviewed'}")
-    for review_id, status, field, value, note, at in store.review_history(con, claim_id):
+    for review_id, status, field, value, note, at in reviews.review_history(con, claim_id):
         change = f" {field}={value if value is not None else 'null'}" if field else ""
         print(f"  #{review_id} {at:%Y-%m-%d %H:%M:%S} {status}{change}" + (f"  ({note})" if note else ""))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data import export, store
+from data import export, reviews, store
 from indicators.claim import Claim
 from indicators.reader import Source
 
@@ -34,9 +34,9 @@ def db(tmp_path):
     store.write_document(con, Source(name="zj", path="in/zj.txt", text=b, published=date(2024, 12, 1)), [
         _claim("1.1%", 9, 1.1, "%", "pct_change", "浙江省", "agriculture", "2024")])
     ids = dict(con.execute("SELECT quote, claim_id FROM claims").fetchall())
-    store.add_review(con, ids["3名"], "rejected", note="journalists are not a claim here")
-    store.add_review(con, ids["12亿元"], "corrected", "value", "1.3e9")
-    store.add_review(con, ids["1.1%"], "confirmed")
+    reviews.add_review(con, ids["3名"], "rejected", note="journalists are not a claim here")
+    reviews.add_review(con, ids["12亿元"], "corrected", "value", "1.3e9")
+    reviews.add_review(con, ids["1.1%"], "confirmed")
     con.close()
     return path
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data import agreement, facts, facts_cli, store
+from data import agreement, facts, facts_cli, reviews, store
 from data.ingest import ingest_bytes
 from indicators.claim import Claim
 from indicators.reader import Source
@@ -148,10 +148,10 @@ def test_a_review_correcting_a_value_creates_the_conflict(con):
     db = put(con, "b", b, [claim(b, "1640亿斤", 1.64e11, "斤")])
     assert one(con).status == "agreed"
     cid = con.execute("SELECT claim_id FROM claims WHERE doc_id = ?", [db]).fetchone()[0]
-    store.add_review(con, cid, "corrected", "value", "1.66e11")
+    reviews.add_review(con, cid, "corrected", "value", "1.66e11")
     facts.update_facts(con, [db])
     assert one(con).status == "conflict"
-    store.add_review(con, cid, "rejected")
+    reviews.add_review(con, cid, "rejected")
     facts.update_facts(con, [db])
     assert (one(con).status, one(con).n_claims) == ("agreed", 1)
 
@@ -376,7 +376,7 @@ def test_kept_state_survives_rollbacks_other_cursors_and_reviews_as_a_rebuild_wo
     _same_as_rebuilt(con)
     store.write_documents(con, _copies(10, 110))
     cid = con.execute("SELECT min(claim_id) FROM fact_members").fetchone()[0]
-    store.add_review(con, cid, "corrected", "value", "999")
+    reviews.add_review(con, cid, "corrected", "value", "999")
     store.write_documents(con, _copies(10, 120))
     _same_as_rebuilt(con)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from data import store
+from data import reviews, store
 from indicators.claim import Claim
 from indicators.reader import Source
 
@@ -30,23 +30,23 @@ def _ids(con):
 
 
 def test_unreviewed_claim_reads_as_extracted(con):
-    row = store.reviewed_claim(con, _ids(con)["5%"])
+    row = reviews.reviewed_claim(con, _ids(con)["5%"])
     assert (row["value"], row["review_status"], row["rejected"], row["corrected_fields"]) == (5.0, None, False, [])
 
 
 def test_latest_correction_of_each_field_applies(con):
     cid = _ids(con)["5%"]
-    store.add_review(con, cid, "corrected", "value", "5.5", note="typo")
-    store.add_review(con, cid, "corrected", "place", "上海市浦东新区")
-    store.add_review(con, cid, "corrected", "value", 6)
-    store.add_review(con, cid, "confirmed")
-    row = store.reviewed_claim(con, cid)
+    reviews.add_review(con, cid, "corrected", "value", "5.5", note="typo")
+    reviews.add_review(con, cid, "corrected", "place", "上海市浦东新区")
+    reviews.add_review(con, cid, "corrected", "value", 6)
+    reviews.add_review(con, cid, "confirmed")
+    row = reviews.reviewed_claim(con, cid)
     assert row["value"] == 6.0 and row["place"] == "上海市浦东新区"
     assert row["review_status"] == "confirmed" and not row["rejected"]
     assert row["corrected_fields"] == ["place", "value"]
     # The extraction itself is untouched, and every action is kept in order.
     assert con.execute("SELECT value, place FROM claims WHERE claim_id = ?", [cid]).fetchone() == (5.0, "上海市")
-    history = store.review_history(con, cid)
+    history = reviews.review_history(con, cid)
     assert [(h[1], h[2], h[3]) for h in history] == [
         ("corrected", "value", "5.5"), ("corrected", "place", "上海市浦东新区"), ("corrected", "value", "6.0"),
         ("confirmed", None, None)]
@@ -55,20 +55,20 @@ def test_latest_correction_of_each_field_applies(con):
 
 def test_correction_to_null_clears_and_period_moves_period_start(con):
     cid = _ids(con)["5%"]
-    store.add_review(con, cid, "corrected", "direction", "null")
-    store.add_review(con, cid, "corrected", "period", "2025-01/2025-09")
-    row = store.reviewed_claim(con, cid)
+    reviews.add_review(con, cid, "corrected", "direction", "null")
+    reviews.add_review(con, cid, "corrected", "period", "2025-01/2025-09")
+    row = reviews.reviewed_claim(con, cid)
     assert row["direction"] is None and row["period"] == "2025-01/2025-09"
     assert row["period_start"] == date(2025, 1, 1) == store.period_start("2025-01/2025-09")
 
 
 def test_rejection_flags_only_that_claim(con):
     ids = _ids(con)
-    store.add_review(con, ids["12亿元"], "rejected", note="not a claim")
+    reviews.add_review(con, ids["12亿元"], "rejected", note="not a claim")
     flags = dict(con.execute("SELECT quote, rejected FROM claims_reviewed").fetchall())
     assert flags == {"5%": False, "12亿元": True}
-    store.add_review(con, ids["12亿元"], "confirmed")  # a later review overrides the rejection
-    assert not store.reviewed_claim(con, ids["12亿元"])["rejected"]
+    reviews.add_review(con, ids["12亿元"], "confirmed")  # a later review overrides the rejection
+    assert not reviews.reviewed_claim(con, ids["12亿元"])["rejected"]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -88,14 +88,14 @@ def test_rejection_flags_only_that_claim(con):
     (("confirmed", "value", "1"), "takes no field"),
 ])
 def test_bad_reviews_are_refused_and_nothing_is_recorded(con, args, message):
-    with pytest.raises(store.ReviewError, match=message):
-        store.add_review(con, _ids(con)["5%"], *args)
+    with pytest.raises(reviews.ReviewError, match=message):
+        reviews.add_review(con, _ids(con)["5%"], *args)
     assert store.count(con, "reviews") == 0
 
 
 def test_review_of_a_missing_claim_is_refused(con):
-    with pytest.raises(store.ReviewError, match="no claim 999"):
-        store.add_review(con, 999, "confirmed")
+    with pytest.raises(reviews.ReviewError, match="no claim 999"):
+        reviews.add_review(con, 999, "confirmed")
 
 
 def _cli(db, *args):
@@ -121,6 +121,6 @@ def test_review_command_records_and_shows_the_trail(tmp_path):
     missing = _cli(db, "424242", "--status", "confirmed")
     assert missing.returncode == 1 and "no claim 424242" in missing.stderr
     con = store.connect(db, read_only=True)
-    row = store.reviewed_claim(con, cid)
+    row = reviews.reviewed_claim(con, cid)
     assert (row["unit"], row["sector"], row["review_note"]) == ("美元", "investment", "checked")
     con.close()

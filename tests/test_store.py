@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from data import store
+from data import reviews, store
 from indicators.claim import Claim
 from indicators.reader import Source
 
@@ -194,15 +194,15 @@ def test_replace_keeps_ids_of_claims_found_again(tmp_path):
     store.write_document(con, src, [_claim("5%", 6), _claim("12亿元", 11, unit="元", kind="level")],
                          extractor_version="1")
     ids = dict(con.execute("SELECT quote, claim_id FROM claims").fetchall())
-    store.add_review(con, ids["5%"], "confirmed")
+    reviews.add_review(con, ids["5%"], "confirmed")
     status = store.write_documents(con, [(src, [_claim("5%", 6, sector="macro"), _claim("GDP", 2, unit="个")])],
                                    extractor_version="2", replace=True)
     assert status == ["replaced"]
     after = dict(con.execute("SELECT quote, claim_id FROM claims").fetchall())
     assert after["5%"] == ids["5%"] and "12亿元" not in after and after["GDP"] not in ids.values()
     assert con.execute("SELECT extractor_version FROM documents").fetchone() == ("2",)
-    assert store.reviewed_claim(con, ids["5%"])["review_status"] == "confirmed"
-    assert store.reviewed_claim(con, ids["5%"])["sector"] == "macro"
+    assert reviews.reviewed_claim(con, ids["5%"])["review_status"] == "confirmed"
+    assert reviews.reviewed_claim(con, ids["5%"])["sector"] == "macro"
     con.close()
 
 

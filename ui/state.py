@@ -113,11 +113,11 @@ def refresh() -> None:
 def add_review(claim_id: int, status: str, field: str | None = None, new_value: str | None = None,
                note: str | None = None) -> None:
     """Store one review action through the store's review API."""
-    from data import store
+    from data import reviews
 
     cur = connection().cursor()  # a cursor per write: sessions run on several threads
     try:
-        store.add_review(cur, int(claim_id), status, field=field, new_value=new_value, note=note)
+        reviews.add_review(cur, int(claim_id), status, field=field, new_value=new_value, note=note)
     finally:
         cur.close()
     refresh()

@@ -2,7 +2,7 @@
 or, switched to facts, one row per fact with its sources."""
 import streamlit as st
 
-from data.store import CORRECTABLE, ReviewError
+from data.reviews import CORRECTABLE, ReviewError
 from ui import charts, factview, highlight
 from ui.state import add_review, facts_ready, filters, q, t
 
