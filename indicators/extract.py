@@ -13,7 +13,7 @@ from . import exclusions, indicator, kinds, lists, rules
 from .claim import Claim
 from .context import Context, breaks_down
 from .normalize import Normalised, normalise
-from .periods import base_period, shift_years, span_end, year_of
+from .periods import base_period, shift_years, span_end, year_of, year_so_far
 from .reader import parse_published
 from .scan import Mention, outside_approx, scan, share_approx
 from .segments import Segments
@@ -240,6 +240,8 @@ def _plan(t: str, ctx: Context, f: _Found, published: date | None, guessed: bool
     if f.kind not in ("pct_change", "pp_change"):
         f.direction = None
     f.kind = "target"
+    if f.period is not None and f.period == year_so_far(published):
+        f.period = f.period[:4]  # 今年以来持续高于…5%左右的增速目标: a plan is for the whole year
     if kinds.is_capacity(t[scope:m.start]):
         f.period = None  # 园区投产达效后,年可实现产值15亿元: a capacity, not a year's figure
 

@@ -26,7 +26,7 @@ class Period:
 
 
 _WITHIN = ("m1", "m2", "qa", "qb", "mfirst", "mo", "d", "mand", "part")
-_VALUED = ("ya", "yc", "plan", "y", "rel", "relmo", "m1", "qa", "qb", "mfirst", "mo", "part")  # groups that give a value
+_VALUED = ("ytd", "ya", "yc", "plan", "y", "rel", "relmo", "m1", "qa", "qb", "mfirst", "mo", "part")  # groups that give a value
 _ALONE = "_alone"
 
 
@@ -45,6 +45,7 @@ def _pattern() -> re.Pattern:
     rel = _alt(row["word"] for row in rules.require(data, "relative_years", list, "periods"))
     parts = _alt(row["word"] for row in rules.require(data, "parts_of_year", list, "periods"))
     relmo = _alt(row["word"] for row in rules.require(data, "relative_months", list, "periods"))
+    ytd = _alt(rules.word_list("periods", "year_to_date"))
     plans = _alt(rules.require(data, "plans", dict, "periods"))
     resets = _alt(rules.word_list("periods", "reset_words"))
     anaphora = _alt(rules.word_list("periods", "anaphora"))
@@ -63,6 +64,7 @@ def _pattern() -> re.Pattern:
     words = [row["word"] for key in ("relative_years", "relative_months", "parts_of_year") for row in data[key]]
     words += list(data["plans"]) + list(rules.word_list("periods", "reset_words"))
     words += list(rules.word_list("periods", "anaphora")) + list(data["congress_first_year"])
+    words += list(rules.word_list("periods", "year_to_date"))
     first = "".join(sorted({w[0] for w in words} | set("0123456789一二三四五六七八九十两从前头第“\"")))
     # A leading class lets the engine skip quickly to where a period can start.  Compiled with
     # `re`, which scans it about twice as fast as `regex`.  Every form that starts with a digit
@@ -71,6 +73,7 @@ def _pattern() -> re.Pattern:
     return re.compile(
         f"(?=[{re.escape(first)}]){inside_number}"
         f"(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
+        f"|(?<![比较于同与])(?P<ytd>{ytd})"  # before 今年: 今年以来 is the year so far
         f"|从(?P<yc>(?:19|20)\\d{{2}})年?到(?P<yd>(?:19|20)\\d{{2}})年"
         f"|(?:{year}|(?<![比较于同与])(?P<rel>{rel})(?!的?基础上))(?:{within('')})?"
         f"|(?<![比较于同环与])(?P<relmo>{relmo})"
@@ -118,7 +121,7 @@ def _resolve(m: dict[str, Any], published: date | None, year_hint: int | None = 
 
 
 def _states_year(m: dict[str, Any]) -> bool:
-    return any(m.get(k) for k in ("ya", "yc", "plan", "y", "rel", "relmo"))
+    return any(m.get(k) for k in ("ytd", "ya", "yc", "plan", "y", "rel", "relmo"))
 
 
 def _value(m: dict[str, Any], published: date | None, year_hint: int | None = None,
@@ -130,6 +133,8 @@ def _value(m: dict[str, Any], published: date | None, year_hint: int | None = No
             return None
         months = published.year * 12 + published.month - 1 + relmo[g("relmo")]
         return f"{months // 12:04d}-{months % 12 + 1:02d}"
+    if g("ytd"):
+        return year_so_far(published)
     if g("ya"):
         return f"{g('ya')}/{g('yb')}"
     if g("yc"):
@@ -178,6 +183,11 @@ def _value(m: dict[str, Any], published: date | None, year_hint: int | None = No
     if not explicit and published is not None and _mostly_ahead(months, published.month):
         year -= 1  # 1-11月 published in January, 全年 in March (a statistical bulletin): last year's
     return _iso(year, months[0], months[1], day)
+
+
+def year_so_far(published: date | None) -> str | None:
+    """The period of 今年以来 (the year so far): January to the month of publication."""
+    return None if published is None else _iso(published.year, 1, published.month)
 
 
 def _mostly_ahead(months: tuple[int, int], month: int) -> bool:
