@@ -205,10 +205,11 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
             span = _shift(indicator.before_rank(t[left:m.verb_start if m.verb_start > left else m.start]), left)
         else:
             span = _shift(indicator.before(t[left:m.start], share=f.kind == "share"), left)
-    if m.form == "general" and ((span is not None and indicator.ends_in_verb(t[span[0]:span[1]]))
-                                or indicator.opens_object(t[left:m.start])):
-        # 产业园拿下431亩土地, 港以22866万吨的吞吐量: the noun after the unit names the quantity
-        span = _shift(indicator.after(t[m.end:m.end + 16]), m.end) or span
+    obj = m.form in ("general", "percent") and indicator.opens_object(t[left:m.start])
+    if obj or (m.form == "general" and span is not None and indicator.ends_in_verb(t[span[0]:span[1]])):
+        # 产业园拿下431亩土地, 港以22866万吨的吞吐量: the noun after the unit names the quantity, even
+        # a generic one after a preposition (连云港港以8.8%的增速冲进前十 → 增速)
+        span = _shift(indicator.after(t[m.end:m.end + 16], generic=obj), m.end) or span
     if span is None and ahead is not None and ahead[0] < ahead[1]:
         # 汽车制造业工业增加值上半年同比增长10.3%: nothing between period and number names it
         span = _shift(indicator.before_period(t[ahead[0]:ahead[1]], share=f.kind == "share"), ahead[0])
