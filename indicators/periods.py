@@ -224,7 +224,8 @@ def find(text: str, published: date | None) -> list[Period]:
             out.append(Period(start, end, None, "anaphora"))
         elif any(map(g.__getitem__, _VALUED)):
             hint = _year_hint(text, start, anchors) if published is None else None
-            role = "name" if _event_name().match(text, end) else "period"
+            role = "name" if _event_name().match(text, end) or (g["plan"] and _plan_name().match(text, end)) \
+                else "period"
             value, guessed = _resolve(g, published, hint, doc_year)
             out.append(Period(start, end, value, role, guessed))
     return out
@@ -236,6 +237,12 @@ def _event_name() -> re.Pattern:
     data = rules.load("periods")
     reach = int(rules.require(data, "event_name_reach", int, "periods"))
     return re.compile(f"[^，,。；;：:、\n]{{0,{reach}}}?(?:{_alt(rules.word_list('periods', 'event_names'))})")
+
+
+@cache
+def _plan_name() -> re.Pattern:
+    """What follows a plan's name that makes it the name of an event (“十四五”圆满收官)."""
+    return re.compile(f"(?:规划|規劃)?的?(?:{_alt(rules.word_list('periods', 'plan_name_words'))})")
 
 
 def _year_hint(text: str, pos: int, anchors: list[tuple[int, int]]) -> int | None:
