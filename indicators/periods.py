@@ -217,6 +217,7 @@ def find(text: str, published: date | None) -> list[Period]:
     event_years = {terms[g["term"]] + _num(g["session"]) - 1 for _, _, g in matches if g["term"]}
     doc_year = next(iter(event_years)) if published is None and len(event_years) == 1 else None
     out = []
+    stated = None  # the year of the last period that states one (2023年, 去年, 今年以来)
     for start, end, g in matches:
         if g["reset"]:
             out.append(Period(start, end, None, "reset"))
@@ -227,6 +228,13 @@ def find(text: str, published: date | None) -> list[Period]:
             role = "name" if _event_name().match(text, end) or (g["plan"] and _plan_name().match(text, end)) \
                 else "period"
             value, guessed = _resolve(g, published, hint, doc_year)
+            if _states_year(g):
+                stated = year_of(value)
+            elif (g["part"] and published and not guessed and value is not None and len(value) == 4
+                  and stated == int(value) - 1):
+                # 2023年,慈溪…。在财政收入方面,慈溪全年实现… in November 2024: a whole year (全年, 年末)
+                # with no year of its own, where the last year stated is the one before, is that one
+                value, guessed = shift_years(value, -1), True
             out.append(Period(start, end, value, role, guessed))
     return out
 
