@@ -69,10 +69,19 @@ def _name_members(t: str, norm, group: list, members: list, s_start: int, at: in
                 and not any(c in conf["hard"] for c in t[before[-1].m.end:a - 1])):
             for f, source in zip(members, before):
                 f.name, f.name_key = source.name, source.name_key
-        return
+            return
+        # 燃气生产和供应业、…、文化/体育和娱乐业增长较快,同比分别增长112.1%…: a clause before with no
+        # figure of its own lists the subjects, the last one followed by its predicate
+        b = max((i for i in range(a - 2, s_start - 1, -1) if t[i] in conf["hard"]), default=s_start - 1) + 1
+        if a - 1 <= b or any(b <= f.m.start < a for f in group):
+            return
+        a, end, last = b, a - 1, True
+    else:
+        last = False
     items, pos = [], a
-    for piece in t[a:end].split(conf["item_sep"]):
-        span = indicator.before(piece)
+    pieces = t[a:end].split(conf["item_sep"])
+    for k, piece in enumerate(pieces):
+        span = indicator.subject(piece) if last and k == len(pieces) - 1 else indicator.before(piece)
         items.append(None if span is None else (pos + span[0], pos + span[1]))
         pos += len(piece) + len(conf["item_sep"])
     if len(items) != n or any(s is None or s[1] - s[0] < conf["min_item"] for s in items):
