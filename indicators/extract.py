@@ -107,6 +107,8 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
     subject_in_sentence: dict[int, tuple[str, str]] = {}          # … the last that is no share's base
     last_count: dict[tuple[int, str], tuple[str, str]] = {}       # (paragraph, unit) → last counted noun
     last_in_paragraph: dict[int, tuple[str, str]] = {}            # paragraph start → last indicator there
+    last_of_kind: dict[tuple[int, str], tuple[str, str]] = {}     # (paragraph, kind) → last indicator
+    before_para, this_para = -1, -1  # starts of the paragraphs of the claims before and of this one
     periods = sorted(ctx.periods, key=lambda p: p.end)
     period_ends = [p.end for p in periods]
     prev_end = -1
@@ -116,6 +118,8 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
     para, follows = -1, False
     for f in found:
         m = f.m
+        if f.paragraph != this_para:
+            before_para, this_para = this_para, f.paragraph
         (c_start, c_end), (s_start, _) = f.clause, f.sentence
         f.kind, f.direction = kinds.classify(m, t[c_start:m.start], f.unit_kind, t[m.end:c_end],
                                              t[s_start:c_start])
@@ -144,10 +148,14 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
             named = (subject_in_sentence if f.kind not in _OF_SHARE else last_in_sentence).get(s_start)
         if named is None and indicator.continues(t, s_start):
             named = last_in_paragraph.get(f.paragraph)  # 其中4月当月增长12.2%: the sentence before's
+            if named is None and not t[f.paragraph:s_start].strip():
+                # a paragraph that opens with 其中一月份增长11.5%: the last figure of its kind before
+                named = last_of_kind.get((before_para, f.kind))
         if named:
             f.name, f.name_key = named
             if f.unit_kind == "count" and m.form == "general":
                 last_count[(f.paragraph, f.unit)] = named
+            last_of_kind[(f.paragraph, f.kind)] = named
             if len(named[1]) > 1 or f.kind != "count":
                 # 15个区…,增幅高达1倍以上: a counted 区 names no measure for the figures after it
                 last_in_sentence[s_start] = named
