@@ -266,6 +266,7 @@ def _echo_repeats(t: str, found: list[_Found]) -> None:
     if not wanted:
         return  # most texts: every figure named and dated, or only short ones not
     named: dict[str, list[_Found]] = {}
+    echoed: list[_Found] = []  # figures whose period came from their echo
     for f in found:
         if f.name_key and (quote := t[f.m.start:f.m.end]) in wanted:
             named.setdefault(quote, []).append(f)
@@ -279,13 +280,26 @@ def _echo_repeats(t: str, found: list[_Found]) -> None:
             if len({(g.name_key, g.kind) for g in same}) > 1 or same[0].kind != f.kind:
                 continue
             f.name, f.name_key = same[0].name, same[0].name_key
-            if f.period is None:
+            if f.period is None and same[0].period is not None:
                 f.period = same[0].period
+                echoed.append(f)
         else:
             dated = {g.period for g in same
                      if g is not f and g.name_key == f.name_key and g.kind == f.kind and g.period}
             if len(dated) == 1:
                 f.period = dated.pop()
+                echoed.append(f)
+    # 大湾区内地9市外贸规模超9万亿,增4.7%: a figure dated by its echo dates the undated figures of
+    # the same measure in its sentence (which states no period, or they would have one)
+    if echoed:
+        by_sentence: dict[tuple[int, int], list[_Found]] = {}
+        for f in found:
+            if f.period is None:
+                by_sentence.setdefault(f.sentence, []).append(f)
+        for e in echoed:
+            for f in by_sentence.get(e.sentence, ()):
+                if f.period is None and f.name_key == e.name_key:
+                    f.period = e.period
 
 
 def _assign_sectors(t: str, found: list[_Found]) -> None:
