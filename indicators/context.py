@@ -14,17 +14,13 @@ import regex
 from functools import cache
 
 from . import kinds, rules
-from .periods import Period, find
+from .periods import Period, cumulative, find
 from .segments import Segments
 
 _DATE = regex.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YEAR = regex.compile(r"^\d{4}$")
 _YEAR_OR_SO_FAR = regex.compile(r"^\d{4}(?:-01/\d{4}-\d{2})?$")
 
-
-def _cumulative(value: str, year: str) -> bool:
-    """Whether `value` runs from January of `year` to a month before its end (2020-01/2020-09)."""
-    return len(value) == 15 and value.startswith(year + "-01/" + year) and value[-2:] != "12"
 
 
 @cache
@@ -126,7 +122,7 @@ class Context:
                 # 今年以来,…态势。前三季度,全市生产总值…。固定资产投资增长12.9%: a cumulative span of
                 # the topic's year named since then is the figures' reporting period
                 later = self._pick(topic_end, j)
-                if later[0] and later[1] is not None and _cumulative(later[1], value[:4]):
+                if later[0] and later[1] is not None and cumulative(later[1], value[:4]):
                     return later[1], later[2]
             if found:
                 return value, guessed

@@ -235,8 +235,23 @@ def find(text: str, published: date | None) -> list[Period]:
                 # 2023年,慈溪…。在财政收入方面,慈溪全年实现… in November 2024: a whole year (全年, 年末)
                 # with no year of its own, where the last year stated is the one before, is that one
                 value, guessed = shift_years(value, -1), True
+            if g["part"] in _running_words() and out and value is not None:
+                last = out[-1]  # 1-8月份,…;其中本年新开工项目…: the year so far is that span
+                if (last.value and cumulative(last.value, value[:4])
+                        and text.find("\n", last.end, start) < 0):
+                    value, guessed = last.value, last.guessed
             out.append(Period(start, end, value, role, guessed))
     return out
+
+
+@cache
+def _running_words() -> frozenset[str]:
+    return frozenset(rules.word_list("periods", "running_year"))
+
+
+def cumulative(value: str, year: str) -> bool:
+    """Whether `value` runs from January of `year` to a month before its end (2020-01/2020-09)."""
+    return len(value) == 15 and value.startswith(year + "-01/" + year) and value[-2:] != "12"
 
 
 @cache
