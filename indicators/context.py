@@ -27,6 +27,8 @@ _YEAR_OR_SO_FAR = regex.compile(r"^\d{4}(?:-01/\d{4}-\d{2})?$")
 def _heading_marker() -> regex.Pattern:
     return regex.compile(rules.require(rules.load("periods"), "heading_markers", str, "periods"))
 _HEADING_MAX = 40
+_HEADLINE_MAX = 40
+_NOT_HEADLINE_END = "。；;，,：:"
 
 
 @cache
@@ -130,7 +132,31 @@ class Context:
             if found:
                 return value, guessed
         section = self.sections.get(p_index)
-        return (section.period, section.guessed) if section else (None, False)
+        if section:
+            return section.period, section.guessed
+        return self._headline(p_start)
+
+    def _headline(self, p_start: int) -> tuple[str | None, bool]:
+        """A headline (a short line that ends no sentence: 央企各类机构超400家聚雄安!…) whose figures
+        give no period takes the first one of its article's opening sentence (随着2026年全国两会…)."""
+        text = self.segs.text
+        a, b = self.segs.paragraph(p_start)
+        line = text[a:b].strip()
+        if not line or len(line) > _HEADLINE_MAX or line[-1] in _NOT_HEADLINE_END:
+            return None, False
+        while b < len(text) and not text[b:(b := self.segs.paragraph(b)[1])].strip():
+            pass  # blank lines between
+        first = text.rfind("\n", 0, b - 1) + 1
+        while first < b and text[first].isspace():
+            first += 1
+        s_start, s_end = self.segs.sentence(first)
+        i = bisect_left(self._starts, s_start)
+        while i < len(self.periods) and self.periods[i].start < s_end:
+            p = self.periods[i]
+            if p.role == "period" and p.value is not None and not _DATE.match(p.value):
+                return p.value, p.guessed  # (a day there dates the page or the event, not the figure)
+            i += 1
+        return None, False
 
     def section_target(self, p_index: int) -> bool:
         """Whether paragraph number `p_index` lies under a heading that announces plans or targets."""
