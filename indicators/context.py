@@ -138,7 +138,7 @@ class Context:
 
     def _headline(self, p_start: int) -> tuple[str | None, bool]:
         """A headline (a short line that ends no sentence: 央企各类机构超400家聚雄安!…) whose figures
-        give no period takes the first one of its article's opening sentence (随着2026年全国两会…)."""
+        give no period takes the one period of its article's opening sentence (随着2026年全国两会…)."""
         text = self.segs.text
         a, b = self.segs.paragraph(p_start)
         line = text[a:b].strip()
@@ -151,12 +151,14 @@ class Context:
             first += 1
         s_start, s_end = self.segs.sentence(first)
         i = bisect_left(self._starts, s_start)
+        found = set()
         while i < len(self.periods) and self.periods[i].start < s_end:
             p = self.periods[i]
             if p.role == "period" and p.value is not None and not _DATE.match(p.value):
-                return p.value, p.guessed  # (a day there dates the page or the event, not the figure)
+                found.add((p.value, p.guessed))  # (a day there dates the page or the event)
             i += 1
-        return None, False
+        # only one: 2025年…增长4.7%;2024年…增长4.7% leaves the headline's 增长4.7% open
+        return found.pop() if len(found) == 1 else (None, False)
 
     def section_target(self, p_index: int) -> bool:
         """Whether paragraph number `p_index` lies under a heading that announces plans or targets."""

@@ -131,7 +131,7 @@ REPEATED_PERIODS = [
      [None, "2025", "2024"]),                                       # two years: no guess
     ("外贸规模超9万亿,增4.7%\n2025年,全市外贸规模达9.15万亿元,增长4.7%。", None,
      ["2025", "2025", "2025", "2025"]),                             # the headline's sibling figure too
-    ("外贸规模超9万亿,出口增4.7%\n2025年,全市出口增长4.7%。", None,
+    ("外贸规模超9万亿,出口增4.7%。\n2025年,全市出口增长4.7%。", None,
      [None, "2025", "2025"]),                                       # another measure's echo: no period
 ]
 
