@@ -82,15 +82,16 @@ class Context:
             out[n_para] = current
         return out
 
-    def _pick(self, lo: int, hi: int) -> tuple[bool, str | None, bool]:
+    def _pick(self, lo: int, hi: int, own: bool = False) -> tuple[bool, str | None, bool]:
         """The nearest of periods[lo:hi] before the number that resolves (found, value, guessed):
-        a reset to unknown, an anaphora only with an event date."""
+        a reset to unknown, an anaphora only with an event date; one whose role is `own` only when
+        `own` (the number's sentence)."""
         periods, event = self.periods, self.event
         for k in range(hi - 1, lo - 1, -1):
             p = periods[k]
-            if p.role == "name":
+            if p.role == "name" or (p.role == "own" and not own):
                 continue  # 2023年第一季度…签约仪式 names the event: its day is the period
-            if p.role == "period":
+            if p.role == "period" or p.role == "own":
                 return True, p.value, p.guessed
             if p.role == "reset":
                 return True, None, False
@@ -105,7 +106,7 @@ class Context:
         starts = self._starts
         i = bisect_left(starts, pos)
         j = bisect_left(starts, s_start, 0, i)
-        found, value, guessed = self._pick(j, i)
+        found, value, guessed = self._pick(j, i, own=True)
         if found:
             return value, guessed
         lo = bisect_left(starts, p_start, 0, j) if p_start < s_start else j

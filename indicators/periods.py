@@ -21,7 +21,7 @@ class Period:
     start: int
     end: int
     value: str | None
-    role: str = "period"   # period | reset | anaphora | name (part of an event's name)
+    role: str = "period"   # period | reset | anaphora | name (part of an event's name) | own (its sentence's only)
     guessed: bool = False  # the year is the publication's moved back (全年 in March), not the text's
 
 
@@ -227,6 +227,9 @@ def find(text: str, published: date | None) -> list[Period]:
             hint = _year_hint(text, start, anchors) if published is None else None
             role = "name" if _event_name().match(text, end) or (g["plan"] and _plan_name().match(text, end)) \
                 else "period"
+            if (role == "period" and g["part"] and not _states_year(g)
+                    and text.startswith(_target_words()[0], end) and text.endswith(_target_words()[1], 0, start)):
+                role = "own"  # 完成全年任务: the period of its own sentence only
             value, guessed = _resolve(g, published, hint, doc_year)
             if _states_year(g):
                 stated = year_of(value)
@@ -260,6 +263,11 @@ def _event_name() -> re.Pattern:
     data = rules.load("periods")
     reach = int(rules.require(data, "event_name_reach", int, "periods"))
     return re.compile(f"[^，,。；;：:、\n]{{0,{reach}}}?(?:{_alt(rules.word_list('periods', 'event_names'))})")
+
+
+@cache
+def _target_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return rules.word_list("periods", "year_target_words"), rules.word_list("periods", "year_target_verbs")
 
 
 @cache
