@@ -14,7 +14,7 @@ import regex
 from functools import cache
 
 from . import kinds, rules
-from .periods import Period, cumulative, find
+from .periods import Period, cumulative, find, year_so_far
 from .segments import Segments
 
 _DATE = regex.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -28,6 +28,9 @@ def _heading_marker() -> regex.Pattern:
     return regex.compile(rules.require(rules.load("periods"), "heading_markers", str, "periods"))
 _HEADING_MAX = 40
 _HEADLINE_MAX = 40
+# Months by which the latest figures trail publication: 前三季度 stands for 今年以来 until November,
+# 一季度 no longer in July.
+_DATA_LAG = 2
 _NOT_HEADLINE_END = "。；;，,：:"
 
 
@@ -56,6 +59,7 @@ class Context:
         self.segs = segs
         self.periods = [p for p in find(text, published) if not self._in_dateline(text, p)]
         self._starts = [p.start for p in self.periods]
+        self.so_far = year_so_far(published)  # the value of 今年以来
         self.event = next((p.value for p in self.periods if p.value and _DATE.match(p.value)), None)
         self.sections = self._sections(text, claim_starts)
 
@@ -121,6 +125,8 @@ class Context:
                 later = self._pick(topic_end, j)
                 if later[0] and later[1] is not None and _YEAR.match(later[1]):
                     return later[1], later[2]
+            if found and value is not None and value == self.so_far and (span := self._data_span(lo, j)):
+                return span
             if found and value is not None and _YEAR_OR_SO_FAR.match(value):
                 # 今年以来,…态势。前三季度,全市生产总值…。固定资产投资增长12.9%: a cumulative span of
                 # the topic's year named since then is the figures' reporting period
@@ -130,12 +136,28 @@ class Context:
             if found:
                 return value, guessed
             found, value, guessed = self._pick(topic_end, j)
+            if found and value is not None and value == self.so_far:
+                return self._data_span(lo, j) or (value, guessed)
             if found:
                 return value, guessed
         section = self.sections.get(p_index)
         if section:
             return section.period, section.guessed
         return self._headline(p_start)
+
+    def _data_span(self, lo: int, hi: int) -> tuple[str, bool] | None:
+        """The nearest of periods[lo:hi] that runs from January to one of the last months before the
+        year so far (前三季度…增长5.3%,今年以来持续高于…。从主要领域看,…高于全国2.3个百分点 in
+        October): where a paragraph names it, its figures are that span's, 今年以来 being vague."""
+        so_far = self.so_far
+        if so_far is None or len(so_far) != 15:
+            return None  # published in January or December: the year so far is a month or the year
+        for k in range(hi - 1, lo - 1, -1):
+            p = self.periods[k]
+            if (p.role == "period" and p.value and p.value != so_far and cumulative(p.value, so_far[:4])
+                    and int(p.value[-2:]) >= int(so_far[-2:]) - _DATA_LAG):
+                return p.value, p.guessed
+        return None
 
     def _headline(self, p_start: int) -> tuple[str | None, bool]:
         """A headline (a short line that ends no sentence: 央企各类机构超400家聚雄安!…) whose figures
