@@ -39,7 +39,8 @@ def spread(t: str, norm, found) -> None:
         for marker in conf["markers"].finditer(t, s_start, s_end):
             members = _members(t, group, marker.end(), conf)
             if len(members) > 1:
-                _name_members(t, norm, group, members, s_start, marker.start(), conf)
+                if not _object_list(t, norm, members, marker.end()):
+                    _name_members(t, norm, group, members, s_start, marker.start(), conf)
                 _share_qualifier(members)
 
 
@@ -55,6 +56,21 @@ def _members(t: str, group: list, after: int, conf) -> list:
         out.append(f)
         pos, limit = f.m.end, conf["gap"]
     return out
+
+
+def _object_list(t: str, norm, members: list, after: int) -> bool:
+    """广州港、深圳港分别以3.8%和8%的增速: numbers taken by a preposition are named by the noun after
+    the last of them, for all; whether that named them."""
+    last = members[-1].m
+    if not indicator.opens_object(t[after:members[0].m.start]):
+        return False
+    span = indicator.after(t[last.end:last.end + 16], generic=True)
+    named = span and indicator.name_at(t, norm, (last.end + span[0], last.end + span[1]))
+    if not named:
+        return False
+    for f in members:
+        f.name, f.name_key = named
+    return True
 
 
 def _name_members(t: str, norm, group: list, members: list, s_start: int, at: int, conf) -> None:
