@@ -105,6 +105,8 @@ SENTENCES = [
     ("九江港更是以15.9%的惊人增速领跑。", "增速"),              # past an adjective
     ("楚雄以0.81%排名最后。", "楚雄"),                               # no noun after: the subject, 以 trimmed
     ("宁波舟山港以22866万吨的吞吐量继续稳坐头把交椅。", "吞吐量"),
+    ("推动28个项目落户宜昌。", "项目"),                               # 落户 (tagged a noun) ends the counted noun
+    ("超4000家京企落地雄安。", "京企"),
 ]
 
 
