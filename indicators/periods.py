@@ -73,7 +73,8 @@ def _pattern() -> re.Pattern:
     return re.compile(
         f"(?=[{re.escape(first)}]){inside_number}"
         f"(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
-        f"|(?<![比较于同与])(?P<ytd>{ytd})"  # before 今年: 今年以来 is the year so far
+        # before 今年: 今年以来 is the year so far (今年来华投资 is no 今年来)
+        f"|(?<![比较于同与])(?P<ytd>{ytd})(?![华華自看到])"
         f"|从(?P<yc>(?:19|20)\\d{{2}})年?到(?P<yd>(?:19|20)\\d{{2}})年"
         f"|(?:{year}|(?<![比较于同与])(?P<rel>{rel})(?!的?基础上))(?:{within('')})?"
         f"|(?<![比较于同环与])(?P<relmo>{relmo})"
