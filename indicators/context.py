@@ -14,17 +14,24 @@ import regex
 from functools import cache
 
 from . import kinds, rules
-from .periods import Period, find
+from .periods import Period, cumulative, find, year_so_far
 from .segments import Segments
 
 _DATE = regex.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YEAR = regex.compile(r"^\d{4}$")
+_YEAR_OR_SO_FAR = regex.compile(r"^\d{4}(?:-01/\d{4}-\d{2})?$")
+
 
 
 @cache
 def _heading_marker() -> regex.Pattern:
     return regex.compile(rules.require(rules.load("periods"), "heading_markers", str, "periods"))
 _HEADING_MAX = 40
+_HEADLINE_MAX = 40
+# Months by which the latest figures trail publication: 前三季度 stands for 今年以来 until November,
+# 一季度 no longer in July.
+_DATA_LAG = 2
+_NOT_HEADLINE_END = "。；;，,：:"
 
 
 @cache
@@ -52,6 +59,7 @@ class Context:
         self.segs = segs
         self.periods = [p for p in find(text, published) if not self._in_dateline(text, p)]
         self._starts = [p.start for p in self.periods]
+        self.so_far = year_so_far(published)  # the value of 今年以来
         self.event = next((p.value for p in self.periods if p.value and _DATE.match(p.value)), None)
         self.sections = self._sections(text, claim_starts)
 
@@ -78,15 +86,16 @@ class Context:
             out[n_para] = current
         return out
 
-    def _pick(self, lo: int, hi: int) -> tuple[bool, str | None, bool]:
+    def _pick(self, lo: int, hi: int, own: bool = False) -> tuple[bool, str | None, bool]:
         """The nearest of periods[lo:hi] before the number that resolves (found, value, guessed):
-        a reset to unknown, an anaphora only with an event date."""
+        a reset to unknown, an anaphora only with an event date; one whose role is `own` only when
+        `own` (the number's sentence)."""
         periods, event = self.periods, self.event
         for k in range(hi - 1, lo - 1, -1):
             p = periods[k]
-            if p.role == "name":
+            if p.role == "name" or (p.role == "own" and not own):
                 continue  # 2023年第一季度…签约仪式 names the event: its day is the period
-            if p.role == "period":
+            if p.role == "period" or p.role == "own":
                 return True, p.value, p.guessed
             if p.role == "reset":
                 return True, None, False
@@ -101,7 +110,7 @@ class Context:
         starts = self._starts
         i = bisect_left(starts, pos)
         j = bisect_left(starts, s_start, 0, i)
-        found, value, guessed = self._pick(j, i)
+        found, value, guessed = self._pick(j, i, own=True)
         if found:
             return value, guessed
         lo = bisect_left(starts, p_start, 0, j) if p_start < s_start else j
@@ -116,13 +125,63 @@ class Context:
                 later = self._pick(topic_end, j)
                 if later[0] and later[1] is not None and _YEAR.match(later[1]):
                     return later[1], later[2]
+            if found and value is not None and value == self.so_far and (span := self._data_span(lo, j)):
+                return span
+            if found and value is not None and _YEAR_OR_SO_FAR.match(value):
+                # 今年以来,…态势。前三季度,全市生产总值…。固定资产投资增长12.9%: a cumulative span of
+                # the topic's year named since then is the figures' reporting period
+                later = self._pick(topic_end, j)
+                if later[0] and later[1] is not None and cumulative(later[1], value[:4]):
+                    return later[1], later[2]
             if found:
                 return value, guessed
             found, value, guessed = self._pick(topic_end, j)
+            if found and value is not None and value == self.so_far:
+                return self._data_span(lo, j) or (value, guessed)
             if found:
                 return value, guessed
         section = self.sections.get(p_index)
-        return (section.period, section.guessed) if section else (None, False)
+        if section:
+            return section.period, section.guessed
+        return self._headline(p_start)
+
+    def _data_span(self, lo: int, hi: int) -> tuple[str, bool] | None:
+        """The nearest of periods[lo:hi] that runs from January to one of the last months before the
+        year so far (前三季度…增长5.3%,今年以来持续高于…。从主要领域看,…高于全国2.3个百分点 in
+        October): where a paragraph names it, its figures are that span's, 今年以来 being vague."""
+        so_far = self.so_far
+        if so_far is None or len(so_far) != 15:
+            return None  # published in January or December: the year so far is a month or the year
+        for k in range(hi - 1, lo - 1, -1):
+            p = self.periods[k]
+            if (p.role == "period" and p.value and p.value != so_far and cumulative(p.value, so_far[:4])
+                    and int(p.value[-2:]) >= int(so_far[-2:]) - _DATA_LAG):
+                return p.value, p.guessed
+        return None
+
+    def _headline(self, p_start: int) -> tuple[str | None, bool]:
+        """A headline (a short line that ends no sentence: 央企各类机构超400家聚雄安!…) whose figures
+        give no period takes the one period of its article's opening sentence (随着2026年全国两会…)."""
+        text = self.segs.text
+        a, b = self.segs.paragraph(p_start)
+        line = text[a:b].strip()
+        if not line or len(line) > _HEADLINE_MAX or line[-1] in _NOT_HEADLINE_END:
+            return None, False
+        while b < len(text) and not text[b:(b := self.segs.paragraph(b)[1])].strip():
+            pass  # blank lines between
+        first = text.rfind("\n", 0, b - 1) + 1
+        while first < b and text[first].isspace():
+            first += 1
+        s_start, s_end = self.segs.sentence(first)
+        i = bisect_left(self._starts, s_start)
+        found = set()
+        while i < len(self.periods) and self.periods[i].start < s_end:
+            p = self.periods[i]
+            if p.role == "period" and p.value is not None and not _DATE.match(p.value):
+                found.add((p.value, p.guessed))  # (a day there dates the page or the event)
+            i += 1
+        # only one: 2025年…增长4.7%;2024年…增长4.7% leaves the headline's 增长4.7% open
+        return found.pop() if len(found) == 1 else (None, False)
 
     def section_target(self, p_index: int) -> bool:
         """Whether paragraph number `p_index` lies under a heading that announces plans or targets."""

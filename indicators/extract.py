@@ -13,7 +13,7 @@ from . import exclusions, indicator, kinds, lists, rules
 from .claim import Claim
 from .context import Context, breaks_down
 from .normalize import Normalised, normalise
-from .periods import base_period, shift_years, span_end, year_of
+from .periods import base_period, shift_years, span_end, year_of, year_so_far
 from .reader import parse_published
 from .scan import Mention, outside_approx, scan, share_approx
 from .segments import Segments
@@ -107,6 +107,8 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
     subject_in_sentence: dict[int, tuple[str, str]] = {}          # … the last that is no share's base
     last_count: dict[tuple[int, str], tuple[str, str]] = {}       # (paragraph, unit) → last counted noun
     last_in_paragraph: dict[int, tuple[str, str]] = {}            # paragraph start → last indicator there
+    last_of_kind: dict[tuple[int, str], tuple[str, str]] = {}     # (paragraph, kind) → last indicator
+    before_para, this_para = -1, -1  # starts of the paragraphs of the claims before and of this one
     periods = sorted(ctx.periods, key=lambda p: p.end)
     period_ends = [p.end for p in periods]
     prev_end = -1
@@ -116,6 +118,8 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
     para, follows = -1, False
     for f in found:
         m = f.m
+        if f.paragraph != this_para:
+            before_para, this_para = this_para, f.paragraph
         (c_start, c_end), (s_start, _) = f.clause, f.sentence
         f.kind, f.direction = kinds.classify(m, t[c_start:m.start], f.unit_kind, t[m.end:c_end],
                                              t[s_start:c_start])
@@ -144,10 +148,14 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
             named = (subject_in_sentence if f.kind not in _OF_SHARE else last_in_sentence).get(s_start)
         if named is None and indicator.continues(t, s_start):
             named = last_in_paragraph.get(f.paragraph)  # 其中4月当月增长12.2%: the sentence before's
+            if named is None and not t[f.paragraph:s_start].strip():
+                # a paragraph that opens with 其中一月份增长11.5%: the last figure of its kind before
+                named = last_of_kind.get((before_para, f.kind))
         if named:
             f.name, f.name_key = named
             if f.unit_kind == "count" and m.form == "general":
                 last_count[(f.paragraph, f.unit)] = named
+            last_of_kind[(f.paragraph, f.kind)] = named
             if len(named[1]) > 1 or f.kind != "count":
                 # 15个区…,增幅高达1倍以上: a counted 区 names no measure for the figures after it
                 last_in_sentence[s_start] = named
@@ -205,10 +213,11 @@ def _indicator(t: str, norm: Normalised, f: _Found, left: int, sentence_named: b
             span = _shift(indicator.before_rank(t[left:m.verb_start if m.verb_start > left else m.start]), left)
         else:
             span = _shift(indicator.before(t[left:m.start], share=f.kind == "share"), left)
-    if m.form == "general" and ((span is not None and indicator.ends_in_verb(t[span[0]:span[1]]))
-                                or indicator.opens_object(t[left:m.start])):
-        # 产业园拿下431亩土地, 港以22866万吨的吞吐量: the noun after the unit names the quantity
-        span = _shift(indicator.after(t[m.end:m.end + 16]), m.end) or span
+    obj = m.form in ("general", "percent") and indicator.opens_object(t[left:m.start])
+    if obj or (m.form == "general" and span is not None and indicator.ends_in_verb(t[span[0]:span[1]])):
+        # 产业园拿下431亩土地, 港以22866万吨的吞吐量: the noun after the unit names the quantity, even
+        # a generic one after a preposition (连云港港以8.8%的增速冲进前十 → 增速)
+        span = _shift(indicator.after(t[m.end:m.end + 16], generic=obj), m.end) or span
     if span is None and ahead is not None and ahead[0] < ahead[1]:
         # 汽车制造业工业增加值上半年同比增长10.3%: nothing between period and number names it
         span = _shift(indicator.before_period(t[ahead[0]:ahead[1]], share=f.kind == "share"), ahead[0])
@@ -240,6 +249,8 @@ def _plan(t: str, ctx: Context, f: _Found, published: date | None, guessed: bool
     if f.kind not in ("pct_change", "pp_change"):
         f.direction = None
     f.kind = "target"
+    if f.period is not None and f.period == year_so_far(published):
+        f.period = f.period[:4]  # 今年以来持续高于…5%左右的增速目标: a plan is for the whole year
     if kinds.is_capacity(t[scope:m.start]):
         f.period = None  # 园区投产达效后,年可实现产值15亿元: a capacity, not a year's figure
 
@@ -255,6 +266,7 @@ def _echo_repeats(t: str, found: list[_Found]) -> None:
     if not wanted:
         return  # most texts: every figure named and dated, or only short ones not
     named: dict[str, list[_Found]] = {}
+    echoed: list[_Found] = []  # figures whose period came from their echo
     for f in found:
         if f.name_key and (quote := t[f.m.start:f.m.end]) in wanted:
             named.setdefault(quote, []).append(f)
@@ -268,13 +280,26 @@ def _echo_repeats(t: str, found: list[_Found]) -> None:
             if len({(g.name_key, g.kind) for g in same}) > 1 or same[0].kind != f.kind:
                 continue
             f.name, f.name_key = same[0].name, same[0].name_key
-            if f.period is None:
+            if f.period is None and same[0].period is not None:
                 f.period = same[0].period
+                echoed.append(f)
         else:
             dated = {g.period for g in same
                      if g is not f and g.name_key == f.name_key and g.kind == f.kind and g.period}
             if len(dated) == 1:
                 f.period = dated.pop()
+                echoed.append(f)
+    # 大湾区内地9市外贸规模超9万亿,增4.7%: a figure dated by its echo dates the undated figures of
+    # the same measure in its sentence (which states no period, or they would have one)
+    if echoed:
+        by_sentence: dict[tuple[int, int], list[_Found]] = {}
+        for f in found:
+            if f.period is None:
+                by_sentence.setdefault(f.sentence, []).append(f)
+        for e in echoed:
+            for f in by_sentence.get(e.sentence, ()):
+                if f.period is None and f.name_key == e.name_key:
+                    f.period = e.period
 
 
 def _assign_sectors(t: str, found: list[_Found]) -> None:

@@ -311,10 +311,12 @@ def subject(chunk: str) -> tuple[int, int] | None:
     return before(chunk[:end])
 
 
-def after(chunk: str, divisions: bool = False, events: bool = False) -> tuple[int, int] | None:
+def after(chunk: str, divisions: bool = False, events: bool = False,
+          generic: bool = False) -> tuple[int, int] | None:
     """Span in `chunk` (text right after a classifier) of the counted noun: 92名记者 → 记者; with
     `divisions` (the classifier is 个), an administrative division alone counts too (9个县); with
-    `events` (次, 场), verbs that open it name the event with the noun after them (两次集中签约活动)."""
+    `events` (次, 场), verbs that open it name the event with the noun after them (两次集中签约活动);
+    with `generic`, a generic noun (增速) names it too."""
     conf = _conf()
     counted = conf["counted_divisions"] if divisions else ()
     skip = 1 if chunk.startswith("的") else 0  # 近五成的平板电脑
@@ -326,6 +328,12 @@ def after(chunk: str, divisions: bool = False, events: bool = False) -> tuple[in
     if not s:
         return None
     toks = _tokens(s)
+    if generic:
+        # 以15.9%的惊人增速: a generic measure (增速 is tagged a verb), past an adjective before it
+        lead = len(toks[0][0]) if len(toks) > 1 and toks[0][1] == "a" else 0
+        word = toks[1][0] if lead else toks[0][0]
+        if word in conf["generic"]:
+            return skip + lead, skip + lead + len(word)
     run: list[str] = []
     for k, (word, flag) in enumerate(toks):
         if flag == "eng" and not run and k + 1 < len(toks) and toks[k + 1][1] in conf["noun_tags"] \
@@ -363,7 +371,7 @@ def after(chunk: str, divisions: bool = False, events: bool = False) -> tuple[in
                     if run[k].endswith(conf["place_suffixes"]) and run[k] not in conf["not_places"]), head)
         run = run[:cut]
     phrase = "".join(run)
-    if phrase in conf["generic"] or not (any(f in conf["noun_tags"] for _, f in toks[: len(run)])
+    if (phrase in conf["generic"] and not generic) or not (any(f in conf["noun_tags"] for _, f in toks[: len(run)])
                                          or phrase in counted):
         return None
     return skip, skip + len(phrase)

@@ -39,7 +39,8 @@ def spread(t: str, norm, found) -> None:
         for marker in conf["markers"].finditer(t, s_start, s_end):
             members = _members(t, group, marker.end(), conf)
             if len(members) > 1:
-                _name_members(t, norm, group, members, s_start, marker.start(), conf)
+                if not _object_list(t, norm, members, marker.end()):
+                    _name_members(t, norm, group, members, s_start, marker.start(), conf)
                 _share_qualifier(members)
 
 
@@ -57,6 +58,21 @@ def _members(t: str, group: list, after: int, conf) -> list:
     return out
 
 
+def _object_list(t: str, norm, members: list, after: int) -> bool:
+    """广州港、深圳港分别以3.8%和8%的增速: numbers taken by a preposition are named by the noun after
+    the last of them, for all; whether that named them."""
+    last = members[-1].m
+    if not indicator.opens_object(t[after:members[0].m.start]):
+        return False
+    span = indicator.after(t[last.end:last.end + 16], generic=True)
+    named = span and indicator.name_at(t, norm, (last.end + span[0], last.end + span[1]))
+    if not named:
+        return False
+    for f in members:
+        f.name, f.name_key = named
+    return True
+
+
 def _name_members(t: str, norm, group: list, members: list, s_start: int, at: int, conf) -> None:
     a = max((i for i in range(at - 1, s_start - 1, -1) if t[i] in conf["hard"]), default=s_start - 1) + 1
     end = indicator.trim(t[a:at]) + a
@@ -69,10 +85,19 @@ def _name_members(t: str, norm, group: list, members: list, s_start: int, at: in
                 and not any(c in conf["hard"] for c in t[before[-1].m.end:a - 1])):
             for f, source in zip(members, before):
                 f.name, f.name_key = source.name, source.name_key
-        return
+            return
+        # 燃气生产和供应业、…、文化/体育和娱乐业增长较快,同比分别增长112.1%…: a clause before with no
+        # figure of its own lists the subjects, the last one followed by its predicate
+        b = max((i for i in range(a - 2, s_start - 1, -1) if t[i] in conf["hard"]), default=s_start - 1) + 1
+        if a - 1 <= b or any(b <= f.m.start < a for f in group):
+            return
+        a, end, last = b, a - 1, True
+    else:
+        last = False
     items, pos = [], a
-    for piece in t[a:end].split(conf["item_sep"]):
-        span = indicator.before(piece)
+    pieces = t[a:end].split(conf["item_sep"])
+    for k, piece in enumerate(pieces):
+        span = indicator.subject(piece) if last and k == len(pieces) - 1 else indicator.before(piece)
         items.append(None if span is None else (pos + span[0], pos + span[1]))
         pos += len(piece) + len(conf["item_sep"])
     if len(items) != n or any(s is None or s[1] - s[0] < conf["min_item"] for s in items):

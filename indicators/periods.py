@@ -21,12 +21,12 @@ class Period:
     start: int
     end: int
     value: str | None
-    role: str = "period"   # period | reset | anaphora | name (part of an event's name)
+    role: str = "period"   # period | reset | anaphora | name (part of an event's name) | own (its sentence's only)
     guessed: bool = False  # the year is the publication's moved back (全年 in March), not the text's
 
 
 _WITHIN = ("m1", "m2", "qa", "qb", "mfirst", "mo", "d", "mand", "part")
-_VALUED = ("ya", "yc", "plan", "y", "rel", "relmo", "m1", "qa", "qb", "mfirst", "mo", "part")  # groups that give a value
+_VALUED = ("ytd", "ya", "yc", "plan", "y", "rel", "relmo", "m1", "qa", "qb", "mfirst", "mo", "part")  # groups that give a value
 _ALONE = "_alone"
 
 
@@ -45,6 +45,7 @@ def _pattern() -> re.Pattern:
     rel = _alt(row["word"] for row in rules.require(data, "relative_years", list, "periods"))
     parts = _alt(row["word"] for row in rules.require(data, "parts_of_year", list, "periods"))
     relmo = _alt(row["word"] for row in rules.require(data, "relative_months", list, "periods"))
+    ytd = _alt(rules.word_list("periods", "year_to_date"))
     plans = _alt(rules.require(data, "plans", dict, "periods"))
     resets = _alt(rules.word_list("periods", "reset_words"))
     anaphora = _alt(rules.word_list("periods", "anaphora"))
@@ -63,6 +64,7 @@ def _pattern() -> re.Pattern:
     words = [row["word"] for key in ("relative_years", "relative_months", "parts_of_year") for row in data[key]]
     words += list(data["plans"]) + list(rules.word_list("periods", "reset_words"))
     words += list(rules.word_list("periods", "anaphora")) + list(data["congress_first_year"])
+    words += list(rules.word_list("periods", "year_to_date"))
     first = "".join(sorted({w[0] for w in words} | set("0123456789一二三四五六七八九十两从前头第“\"")))
     # A leading class lets the engine skip quickly to where a period can start.  Compiled with
     # `re`, which scans it about twice as fast as `regex`.  Every form that starts with a digit
@@ -71,6 +73,8 @@ def _pattern() -> re.Pattern:
     return re.compile(
         f"(?=[{re.escape(first)}]){inside_number}"
         f"(?P<span>(?<!\\d)(?P<ya>(?:19|20)\\d{{2}})年?[-~至到](?P<yb>(?:19|20)\\d{{2}})年"
+        # before 今年: 今年以来 is the year so far (今年来华投资 is no 今年来)
+        f"|(?<![比较于同与])(?P<ytd>{ytd})(?![华華自看到])"
         f"|从(?P<yc>(?:19|20)\\d{{2}})年?到(?P<yd>(?:19|20)\\d{{2}})年"
         f"|(?:{year}|(?<![比较于同与])(?P<rel>{rel})(?!的?基础上))(?:{within('')})?"
         f"|(?<![比较于同环与])(?P<relmo>{relmo})"
@@ -118,7 +122,7 @@ def _resolve(m: dict[str, Any], published: date | None, year_hint: int | None = 
 
 
 def _states_year(m: dict[str, Any]) -> bool:
-    return any(m.get(k) for k in ("ya", "yc", "plan", "y", "rel", "relmo"))
+    return any(m.get(k) for k in ("ytd", "ya", "yc", "plan", "y", "rel", "relmo"))
 
 
 def _value(m: dict[str, Any], published: date | None, year_hint: int | None = None,
@@ -130,6 +134,8 @@ def _value(m: dict[str, Any], published: date | None, year_hint: int | None = No
             return None
         months = published.year * 12 + published.month - 1 + relmo[g("relmo")]
         return f"{months // 12:04d}-{months % 12 + 1:02d}"
+    if g("ytd"):
+        return year_so_far(published)
     if g("ya"):
         return f"{g('ya')}/{g('yb')}"
     if g("yc"):
@@ -180,6 +186,11 @@ def _value(m: dict[str, Any], published: date | None, year_hint: int | None = No
     return _iso(year, months[0], months[1], day)
 
 
+def year_so_far(published: date | None) -> str | None:
+    """The period of 今年以来 (the year so far): January to the month of publication."""
+    return None if published is None else _iso(published.year, 1, published.month)
+
+
 def _mostly_ahead(months: tuple[int, int], month: int) -> bool:
     """Whether less than half of the months `months` spans had begun by `month`: a figure for it
     is then the last one's (全年 in March), while a span mostly run (全年任务 in October) is this
@@ -207,6 +218,7 @@ def find(text: str, published: date | None) -> list[Period]:
     event_years = {terms[g["term"]] + _num(g["session"]) - 1 for _, _, g in matches if g["term"]}
     doc_year = next(iter(event_years)) if published is None and len(event_years) == 1 else None
     out = []
+    stated = None  # the year of the last period that states one (2023年, 去年, 今年以来)
     for start, end, g in matches:
         if g["reset"]:
             out.append(Period(start, end, None, "reset"))
@@ -214,10 +226,36 @@ def find(text: str, published: date | None) -> list[Period]:
             out.append(Period(start, end, None, "anaphora"))
         elif any(map(g.__getitem__, _VALUED)):
             hint = _year_hint(text, start, anchors) if published is None else None
-            role = "name" if _event_name().match(text, end) else "period"
+            role = "name" if _event_name().match(text, end) or (g["plan"] and _plan_name().match(text, end)) \
+                else "period"
+            if (role == "period" and g["part"] and not _states_year(g)
+                    and text.startswith(_target_words()[0], end) and text.endswith(_target_words()[1], 0, start)):
+                role = "own"  # 完成全年任务: the period of its own sentence only
             value, guessed = _resolve(g, published, hint, doc_year)
+            if _states_year(g):
+                stated = year_of(value)
+            elif (g["part"] and published and not guessed and value is not None and len(value) == 4
+                  and stated == int(value) - 1):
+                # 2023年,慈溪…。在财政收入方面,慈溪全年实现… in November 2024: a whole year (全年, 年末)
+                # with no year of its own, where the last year stated is the one before, is that one
+                value, guessed = shift_years(value, -1), True
+            if g["part"] in _running_words() and out and value is not None:
+                last = out[-1]  # 1-8月份,…;其中本年新开工项目…: the year so far is that span
+                if (last.value and cumulative(last.value, value[:4])
+                        and text.find("\n", last.end, start) < 0):
+                    value, guessed = last.value, last.guessed
             out.append(Period(start, end, value, role, guessed))
     return out
+
+
+@cache
+def _running_words() -> frozenset[str]:
+    return frozenset(rules.word_list("periods", "running_year"))
+
+
+def cumulative(value: str, year: str) -> bool:
+    """Whether `value` runs from January of `year` to a month before its end (2020-01/2020-09)."""
+    return len(value) == 15 and value.startswith(year + "-01/" + year) and value[-2:] != "12"
 
 
 @cache
@@ -226,6 +264,17 @@ def _event_name() -> re.Pattern:
     data = rules.load("periods")
     reach = int(rules.require(data, "event_name_reach", int, "periods"))
     return re.compile(f"[^，,。；;：:、\n]{{0,{reach}}}?(?:{_alt(rules.word_list('periods', 'event_names'))})")
+
+
+@cache
+def _target_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return rules.word_list("periods", "year_target_words"), rules.word_list("periods", "year_target_verbs")
+
+
+@cache
+def _plan_name() -> re.Pattern:
+    """What follows a plan's name that makes it the name of an event (“十四五”圆满收官)."""
+    return re.compile(f"(?:规划|規劃)?的?(?:{_alt(rules.word_list('periods', 'plan_name_words'))})")
 
 
 def _year_hint(text: str, pos: int, anchors: list[tuple[int, int]]) -> int | None:
