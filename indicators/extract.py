@@ -304,7 +304,9 @@ def _echo_repeats(t: str, found: list[_Found]) -> None:
 
 def _assign_sectors(t: str, found: list[_Found]) -> None:
     """The indicator's own words decide; else the main sector of its paragraph's claims, which
-    beats a stray word elsewhere in the sentence; else the sentence; else the article's."""
+    beats a stray word elsewhere in the sentence; else the sentence; else a weak word of the
+    indicator's own (产量, 机构: the claim's word beats a guess from the rest of the article);
+    else the article's."""
     strong = [indicator.sector_of(f.name_key) for f in found]
     of_sentence = {span: indicator.sector_of(t[span[0]:span[1]]) for span in {f.sentence for f in found}}
     sentence = [of_sentence[f.sentence] for f in found]
@@ -314,8 +316,8 @@ def _assign_sectors(t: str, found: list[_Found]) -> None:
     doc_sector = indicator.dominant(strong) or indicator.dominant(sentence)
     para_sector = {p: indicator.dominant(sectors) for p, sectors in by_para.items()}
     for f, s, ss in zip(found, strong, sentence):
-        f.sector = (s or para_sector[f.paragraph] or ss or doc_sector
-                    or indicator.sector_of(f.name_key, t[f.sentence[0]:f.sentence[1]], weak=True) or "other")
+        f.sector = (s or para_sector[f.paragraph] or ss or indicator.sector_of(f.name_key, weak=True)
+                    or doc_sector or indicator.sector_of(t[f.sentence[0]:f.sentence[1]], weak=True) or "other")
 
 
 def _claims(text: str, norm: Normalised, found: list[_Found], doc: str | None, spans: list[tuple[int, int]],
