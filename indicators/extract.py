@@ -238,6 +238,11 @@ def _plan(t: str, ctx: Context, f: _Found, published: date | None, guessed: bool
         return
     c_end, s_start = f.clause[1], f.sentence[0]
     scope = max(s_start, f.clause_before)  # this clause and the one before
+    if (scope < f.clause[0] and kinds.states_own(t[f.clause[0]:m.start])
+            and kinds.holds_figure(t[scope:f.clause[0]])):
+        # 预计产值达到400万元,种植户达到450户: the cue stays with the figure of its own clause (but
+        # 到2030年,粮食产量达到2000亿斤: a clause with no figure of its own is the next one's adverbial)
+        scope = f.clause[0]
     planned = (kinds.is_target(t[scope:m.end]) or kinds.opens_target_list(t[s_start:m.start])
                or ctx.section_target(f.para_index) or kinds.names_target(t[m.end:c_end]))
     if not planned or kinds.after_past_marker(t[max(0, m.start - 4):m.start]):
