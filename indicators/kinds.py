@@ -166,6 +166,21 @@ def after_past_marker(before: str) -> bool:
     return before.endswith(_words("past_markers"))
 
 
+def states_own(clause_before: str) -> bool:
+    """Whether a clause names its own figure with its own verb (种植户达到450户): a plan or forecast
+    cue of the clause before (预计产值达到400万元) then does not reach it."""
+    verb = clause_before.rstrip().endswith(_words("parallel_verbs"))
+    return verb and len(clause_before.strip()) > 3  # a subject stands before the verb
+
+
+_FIGURE = regex.compile(r"\d(?![\d.,，]*[年月日号])")  # a number that is no date (2030年, 6月)
+
+
+def holds_figure(clause: str) -> bool:
+    """Whether a clause holds a number other than a date."""
+    return _FIGURE.search(clause) is not None
+
+
 def is_target(before: str) -> bool:
     """Whether a plan, target or forecast cue stands in `before` (the text before the number)."""
     return _targets().search(before) is not None
