@@ -18,7 +18,9 @@ from .reader import parse_published
 from .scan import Mention, outside_approx, scan, share_approx
 from .segments import Segments
 
-EXTRACTOR_VERSION = "0.3.0"
+# Raised when rules change what is extracted, so that `python -m indicators reextract` re-reads the
+# documents a store holds from an older version (0.4.0: session 7's place, period and sector rules).
+EXTRACTOR_VERSION = "0.4.0"
 # Kinds that may be about a share just stated (占比…,提高3.1个百分点): they take its base's name too.
 _OF_SHARE = frozenset({"share", "pp_change"})
 
