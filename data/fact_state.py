@@ -125,9 +125,9 @@ class KeyState:
         for part in parts:
             best = [self._best(cl) for cl in part]
             value_list = [-b[2] if b[4] == "down" and key[3] in agreement.CHANGE_KINDS else b[2] for b in best]
-            fact_id = facts._hash(kid, repr(value_list[0])) if ambiguous else kid
+            fact_id = facts.digest(kid, repr(value_list[0])) if ambiguous else kid
             while fact_id in used:
-                fact_id = facts._hash(fact_id, "again")
+                fact_id = facts.digest(fact_id, "again")
             used.add(fact_id)
             every = [s for cl in part for s in cl]
             inside = set(every)

@@ -15,21 +15,18 @@ fact's documents.
 """
 from __future__ import annotations
 
-import hashlib
 import weakref
 from collections import Counter
 from datetime import datetime, timezone
-from functools import cache, lru_cache
+from functools import cache
 from operator import itemgetter
-from pathlib import Path
-
-import regex
 
 from . import agreement, dedupe
 from .agreement import CHANGE_KINDS
 from .bulk import insert_arrow
+# The fact key lives in data/fact_keys.py; its names stay reachable here, where the fact API is.
+from .fact_keys import SYNONYMS_PATH, SynonymError, canonical_indicator, digest, fact_key, key_id, synonyms  # noqa: F401
 
-SYNONYMS_PATH = Path(__file__).with_name("indicator_synonyms.yaml")
 
 FACT_COLUMNS = ("fact_id", "key_id", "indicator", "adcode", "place", "province", "period", "period_start",
                 "kind", "unit", "direction", "sector", "value", "value_high", "approx", "status", "ambiguous",
@@ -86,71 +83,6 @@ _FLOATS = ("value", "value_high", "lat", "lon")  # DOUBLE columns: as read back,
 _CLAIM_SQL = f"SELECT {', '.join(CLAIM_FIELDS)} FROM {{table}} WHERE {{where}} ORDER BY claim_id"
 
 
-class SynonymError(ValueError):
-    """Malformed synonym table; the message names the file and the problem."""
-
-
-@cache
-def synonyms(path: Path = SYNONYMS_PATH) -> dict[str, str]:
-    """Every listed indicator name → its canonical name, checked: no name in two groups, none repeated."""
-    from indicators.rules import load_yaml
-
-    data = load_yaml(path, SynonymError)
-    groups = data.get("groups") if isinstance(data, dict) else None
-    if not isinstance(groups, dict) or not groups:
-        raise SynonymError(f"{path}: expected a mapping `groups` of canonical name → list of synonyms")
-    out: dict[str, str] = {}
-    for canonical, names in groups.items():
-        if not isinstance(canonical, str) or not isinstance(names, list) or not names:
-            raise SynonymError(f"{path}: group {canonical!r} must map a name to a non-empty list of names")
-        for name in [canonical, *names]:
-            if not isinstance(name, str) or not name.strip():
-                raise SynonymError(f"{path}: group {canonical!r} holds {name!r}, not a name")
-            if _simplify(name) != name:
-                raise SynonymError(f"{path}: {name!r} (group {canonical!r}) is not in simplified half-width "
-                                   f"form; write {_simplify(name)!r}")
-            if name in out:
-                where = "twice in group" if out[name] == canonical else f"in groups {out[name]!r} and"
-                raise SynonymError(f"{path}: {name!r} stands {where} {canonical!r}")
-            out[name] = canonical
-    return out
-
-
-@lru_cache(maxsize=65536)
-def _simplify(text: str) -> str:
-    from indicators.normalize import normalise
-
-    return regex.sub(r"\s+", "", normalise(text).text)
-
-
-@lru_cache(maxsize=65536)
-def canonical_indicator(name: str | None) -> str | None:
-    """The canonical indicator name: simplified script, then the synonym table."""
-    if not name:
-        return None
-    simple = _simplify(name)
-    return synonyms().get(simple, simple) or None
-
-
-def fact_key(c: dict) -> tuple | None:
-    """(indicator, place key, period, kind, unit) of a claim dict, or None when it cannot join a fact."""
-    indicator = canonical_indicator(c.get("indicator"))
-    place = c.get("adcode") or (("place:" + _simplify(c["place"])) if c.get("place") else None)
-    if not indicator or not place or not c.get("period"):
-        return None
-    return indicator, place, c["period"], c["kind"], c["unit"]
-
-
-def _hash(*parts) -> str:
-    return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
-
-
-@lru_cache(maxsize=65536)  # asked for each claim's key, and again for the key's fact
-def key_id(key: tuple) -> str:
-    """The id of a fact key (the fact's id unless the key is split)."""
-    return _hash(*key)
-
-
 def _most_common(values: list):
     values = [v for v in values if v is not None]
     if len(values) < 3:  # most facts have one claim; with two, the first is the most common either way
@@ -190,9 +122,9 @@ def _general(key: tuple, members: list[dict], groups: dict[str, str], now: datet
     for part in parts:
         best = [agreement.best(cl) for cl in part]
         value_list = [_signed(b) for b in best]
-        fact_id = _hash(kid, repr(value_list[0])) if ambiguous else kid
+        fact_id = digest(kid, repr(value_list[0])) if ambiguous else kid
         while fact_id in used:  # two split values with one best value: keep ids distinct, deterministically
-            fact_id = _hash(fact_id, "again")
+            fact_id = digest(fact_id, "again")
         used.add(fact_id)
         every = [m for cl in part for m in cl] if len(part) > 1 else part[0]
         docs = [m["doc_id"] for m in every]
