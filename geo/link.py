@@ -217,8 +217,11 @@ def _respectively(a: Analysis, spans: list) -> dict[int, Mention]:
             continue
         s_end = a.layout.sentence(g.start)[1]
         at = text.find("分别", g.end, s_end)
-        if at < 0 or _RUN_JOIN.search(text, g.end, at) or any(g.end <= m.start < at and m.place for m in a.mentions):
-            continue  # not the list's 分别: another place or list (两市的工业和服务业分别) comes between
+        if at < 0 or _RUN_JOIN.search(text, g.end, at) or any(
+                g.end <= m.start < at and m.place and m.kind != "country" for m in a.mentions):
+            # not the list's 分别: another place or list (两市的工业和服务业分别) comes between; the
+            # country may (宁夏、青海是我国西北部的两个省区,分别只有728万、595万人)
+            continue
         runs: list[list[int]] = []
         for i, (s, e) in enumerate(spans):
             if at < s < s_end:

@@ -134,6 +134,9 @@ def test_respectively_hands_each_figure_to_its_place():
     assert link_all(text, ["11.2亿吨", "10.6亿吨"]) == ["山西省", "内蒙古自治区"]
     text = "入榜园区较多的是浙江省、广东省、山东省,数量分别为9席、8席、6席。"
     assert link_all(text, ["9席", "8席", "6席"]) == ["浙江省", "广东省", "山东省"]
+    # The country named between the list and 分别 takes nothing from it.
+    text = "宁夏、青海是我国西北部的两个省区,地区生产总值分别为5315亿元和3799亿元。"
+    assert link_all(text, ["5315亿元", "3799亿元"]) == ["宁夏回族自治区", "青海省"]
     # A run of another length, or another list before 分别, is not the places' one by one.
     text = "苏州、无锡两市的工业和服务业增加值分别增长5%、6%。"
     assert link_all(text, ["5%", "6%"]) == ["江苏省", "江苏省"]
