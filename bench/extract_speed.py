@@ -5,11 +5,12 @@
 Reads ../shared/corpus/articles.jsonl (repeated to reach --mb megabytes) and times, in one
 process and interleaved so that machine noise hits all alike (best of --repeat rounds):
   - the baseline: one `regex` finditer pass of a plain number pattern over the same text;
-  - extraction without place linking (`indicators.extract` with geo switched off);
+  - extraction without place linking (`indicators.extract(..., link=False)`);
   - place linking alone (`geo.places` over the spans of the claims extraction found).
 Prints MB/s for each and the ratios; compare ratios, not seconds.  The corpus repeats, so
 jieba's segmentation cache (indicator.py) hits more often than on fresh text: the first round
-is printed too as the cold figure.
+is printed too as the cold figure.  The extractor runs as compiled by `python -m native.build` where
+that build matches the sources; ATLAS_PURE_PYTHON=1 times the sources.
 """
 from __future__ import annotations
 
@@ -49,12 +50,10 @@ def main() -> None:
     import indicators
     from indicators import indicator
 
-    real_places = geo.places
-    geo.places = lambda text, spans: [None] * len(spans)  # time linking on its own
     docs = load(args.mb)
     mb = sum(len(t.encode("utf-8")) for t, _ in docs) / 1024 / 1024
     indicators.extract(docs[0][0], published=docs[0][1])  # load rules, jieba and the gazetteer once
-    real_places(docs[0][0], [(0, 1)])
+    geo.places(docs[0][0], [(0, 1)])
     plain = regex.compile(r"\d+(?:[.,]\d+)*")
 
     best = {"scan": [], "extract": [], "link": []}
@@ -65,16 +64,20 @@ def main() -> None:
         hits = sum(1 for text, _ in docs for _ in plain.finditer(text))
         best["scan"].append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        claims = [indicators.extract(text, published=pub) for text, pub in docs]
+        claims = [indicators.extract(text, published=pub, link=False) for text, pub in docs]
         best["extract"].append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         for (text, pub), found in zip(docs, claims):
-            real_places(text, [(c.start, c.end) for c in found])
+            geo.places(text, [(c.start, c.end) for c in found])
         best["link"].append(time.perf_counter() - t0)
 
     scan, ext, link = (min(best[k]) for k in ("scan", "extract", "link"))
     n_claims = sum(len(c) for c in claims)
-    print(f"text: {mb:.2f} MB in {len(docs):,} articles; {hits:,} plain numbers, {n_claims:,} claims")
+    import native
+
+    code = "native build (mypyc)" if native.active(indicator) else "Python sources"
+    print(f"text: {mb:.2f} MB in {len(docs):,} articles; {hits:,} plain numbers, {n_claims:,} claims; "
+          f"extractor: {code}")
     print(f"baseline regex scan      {mb / scan:8.2f} MB/s")
     print(f"extraction (no linking)  {mb / ext:8.2f} MB/s   cold first round {mb / best['extract'][0]:.2f} MB/s")
     print(f"place linking alone      {mb / link:8.2f} MB/s")

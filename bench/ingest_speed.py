@@ -147,12 +147,15 @@ def main() -> int:
         print(json.dumps(result))
         return 0
 
+    import indicators.scan
+    import native
     from indicators import EXTRACTOR_VERSION
 
+    code = "the native build" if native.active(indicators.scan) else "the Python sources"
     corpus = load_corpus(args.corpus)
     workers = args.workers or os.cpu_count() or 1
     print(f"{args.n} articles from {len(corpus)} corpus articles, extractor {EXTRACTOR_VERSION}, "
-          f"{os.cpu_count()} cores; every phase in a fresh process")
+          f"{os.cpu_count()} cores, {code}; every phase in a fresh process")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "articles.jsonl"
         with src.open("w", encoding="utf-8") as fh:

@@ -105,7 +105,7 @@ def _earlier_sentence(a: Analysis, ss: int, i_ss: int) -> Mention | None:
     if len(same) == 1:
         return same[0]  # what the rules below give for one mention
     same.reverse()
-    code = lca(sorted({m.place for m in same}))
+    code = lca(sorted({m.place for m in same if m.place is not None}))
     nested = [m for m in same if code in ancestors(m.place)]
     deepest = max(reversed(nested), key=lambda m: len(ancestors(m.place)) + (m.kind == "zone"))
     if all(m.place in ancestors(deepest.place) for m in same):
@@ -211,7 +211,7 @@ _RUN_JOIN = re.compile(r"[、和及与]|以及")
 def _respectively(a: Analysis, spans: list) -> dict[int, Mention]:
     """Claims (by index) that 分别 gives one by one to the places of a list before it in the
     sentence: 山西和内蒙古产量分别为10.63亿吨和10.01亿吨 (each run of as many figures as places)."""
-    text, out = a.text, {}
+    text, out = a.text, {}  # type: str, dict[int, Mention]
     for g in a.mentions:
         if g.kind != "group" or g.obj or len(g.members) < 2 or not all(m.place for m in g.members):
             continue
@@ -249,8 +249,8 @@ def _governed(a: Analysis, spans: list) -> list[tuple | None]:
     starts, clauses = a.starts, a.layout.clauses
     n = len(starts)
     at_focus = _values(a.focus, None) if a.focus else None
-    out = []
-    memo: dict[tuple, tuple | None] = {}
+    out: list[tuple | None] = []
+    memo: dict[tuple, object] = {}
     for start, end in spans:
         # Claims between the same mentions and in the same clause share a place; the clause is
         # keyed by its index among the (strictly increasing) boundaries, which also fixes its
@@ -276,7 +276,7 @@ def _governed(a: Analysis, spans: list) -> list[tuple | None]:
             else:
                 values = _values(m.place, m.zone if m.kind == "zone" else None) if m.place else None
             memo[key] = values
-        out.append(values)
+        out.append(values)  # type: ignore[arg-type]  # a tuple or None once seen
     return out
 
 

@@ -66,7 +66,7 @@ def ancestors(code: str) -> tuple[str, ...]:
 
 def lca(codes: list[str]) -> str:
     """The smallest division containing every code."""
-    common = ancestors(codes[0])
+    common = list(ancestors(codes[0]))
     for c in codes[1:]:
         chain = set(ancestors(c))
         common = [a for a in common if a in chain]
@@ -259,7 +259,7 @@ def group(text: str, ms: list[Mention], ctx: _Context | None = None) -> list[Men
         head = run[0]
         etc = text.startswith("等", run[-1].end)
         if head.place and (len(run) > 1 or etc) and not head.org:
-            code = lca([m.place for m in run])
+            code = lca([m.place for m in run if m.place is not None])  # every one has a place
             if etc and code != "100000" and (len(run) == 1 or names.places()[code].level != "country"):
                 code = names.places()[code].parent or code
             g = Mention(head.start, run[-1].end, text[head.start:run[-1].end], "group", (code,),

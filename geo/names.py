@@ -8,12 +8,14 @@ from __future__ import annotations
 import csv
 import functools
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import yaml
 
-HERE = Path(__file__).resolve().parent
+# The package's folder, not this file's: a compiled build of this module lives in build/native/.
+HERE = Path(str(resources.files("geo")))
 DATA = HERE / "data"
 
 

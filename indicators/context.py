@@ -167,8 +167,10 @@ class Context:
         line = text[a:b].strip()
         if not line or len(line) > _HEADLINE_MAX or line[-1] in _NOT_HEADLINE_END:
             return None, False
-        while b < len(text) and not text[b:(b := self.segs.paragraph(b)[1])].strip():
-            pass  # blank lines between
+        while b < len(text):  # past blank lines, to the end of the paragraph after it
+            start, b = b, self.segs.paragraph(b)[1]
+            if text[start:b].strip():
+                break
         first = text.rfind("\n", 0, b - 1) + 1
         while first < b and text[first].isspace():
             first += 1

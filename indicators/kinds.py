@@ -101,9 +101,9 @@ def _direction(window: str, value: float) -> str | None:
     if (m := pattern.search(window)) is not None:
         return role[m.group(1)]  # 较上年同期低2个百分点
     roles = _last_cue(window)
-    for role in reversed(roles):
-        if role in ("up", "down"):
-            return role
+    for cue in reversed(roles):
+        if cue in ("up", "down"):
+            return cue
     return "up" if "gn" in roles else None  # 增幅高达1倍以上
 
 

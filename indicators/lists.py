@@ -103,7 +103,7 @@ def _name_members(t: str, norm, group: list, members: list, s_start: int, at: in
     if len(items) != n or any(s is None or s[1] - s[0] < conf["min_item"] for s in items):
         return  # 东部、中部、西部地区实际使用外资: short modifiers share the last item's noun
     for f, span in zip(members, items):
-        named = indicator.name_at(t, norm, span)
+        named = indicator.name_at(t, norm, span) if span is not None else None  # none is, by now
         if named:
             f.name, f.name_key = named
 

@@ -14,7 +14,7 @@ class RuleError(ValueError):
     """Malformed rule data; the message names the file and the problem."""
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """A YAML loader that rejects duplicate mapping keys instead of keeping the last one.
 
     Built on libyaml where PyYAML has it: the pure-Python parser took half a second of the
@@ -34,7 +34,7 @@ def _construct_mapping(loader, node, deep=False):
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load_yaml(path: Path, error: type[Exception] = None) -> dict:
+def load_yaml(path: Path, error: type[Exception] | None = None) -> dict:
     """A YAML mapping file, refusing duplicate keys; `error` (RuleError by default) names the file."""
     error = error or RuleError
     try:

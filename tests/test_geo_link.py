@@ -94,6 +94,17 @@ def test_the_extractor_links_through_pinyin_residue():
     assert claim.place == "内蒙古自治区"
 
 
+def test_the_extractor_without_linking_leaves_only_the_place_fields_empty():
+    from dataclasses import replace
+
+    from indicators import extract
+
+    text = "上海市宝山区今年前三季度规模以上工业增加值同比增长5.2%,完成固定资产投资120亿元。"
+    linked, bare = extract(text, published="2026-10-20"), extract(text, published="2026-10-20", link=False)
+    assert [c.place for c in linked] == ["上海市宝山区"] * 2
+    assert bare == [replace(c, **dict.fromkeys(geo.PLACE_FIELDS)) for c in linked]
+
+
 def test_the_extractor_reads_a_variant_character_opencc_lacks():
     # 陜 (U+965C) stands for 陝 on many traditional-script pages; OpenCC has no entry for it.
     from indicators import extract

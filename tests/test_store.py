@@ -157,7 +157,9 @@ def test_write_is_idempotent_by_normalised_text(tmp_path):
 def test_batch_write_is_all_or_nothing(tmp_path):
     con = store.connect(tmp_path / "a.duckdb")
     store.write_document(con, _source("先存的文章"), [])
-    bad = _claim(value=None)  # violates NOT NULL: the whole batch must roll back
+    # A row as extraction workers hand them over (a Claim, compiled by native/, refuses a None value),
+    # with no value: it violates NOT NULL, and the whole batch must roll back.
+    bad = tuple(None if f == "value" else getattr(_claim(), f) for f in store.CLAIM_FIELDS)
     with pytest.raises(duckdb.Error):
         store.write_documents(con, [(_source("文章一增长5%"), [_claim()]), (_source("文章二增长6%"), [bad])])
     assert store.count(con, "documents") == 1 and store.count(con, "claims") == 0
