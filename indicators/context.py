@@ -45,6 +45,17 @@ def breaks_down(text: str, para_start: int) -> bool:
     return _breakdown_opener().match(text, para_start, para_start + 16) is not None
 
 
+@cache
+def _parts_opener() -> regex.Pattern:
+    return regex.compile(rules.require(rules.load("periods"), "parts_opener", str, "periods"))
+
+
+def lists_parts(text: str, para_start: int) -> bool:
+    """Whether the paragraph at `para_start` opens with 其中: it may list the parts of a figure of
+    the paragraph before."""
+    return _parts_opener().match(text, para_start, para_start + 8) is not None
+
+
 @dataclass(slots=True)
 class _Section:
     period: str | None
