@@ -42,7 +42,7 @@ def _breakdown_opener() -> regex.Pattern:
 def breaks_down(text: str, para_start: int) -> bool:
     """Whether the paragraph at `para_start` opens by breaking a figure down (从行业看,…): it goes on
     about the paragraph before, whose period its undated figures share."""
-    return _breakdown_opener().match(text, para_start, para_start + 16) is not None
+    return _breakdown_opener().match(text, para_start, para_start + 24) is not None
 
 
 @cache
