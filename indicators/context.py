@@ -27,6 +27,9 @@ _YEAR_OR_SO_FAR = regex.compile(r"^\d{4}(?:-01/\d{4}-\d{2})?$")
 def _heading_marker() -> regex.Pattern:
     return regex.compile(rules.require(rules.load("periods"), "heading_markers", str, "periods"))
 _HEADING_MAX = 40
+# A title line: short, and holding no sentence's punctuation nor a table's cell bar.
+_TITLE_MAX = 24
+_NOT_TITLE = frozenset("，,。；;：:！!？?|")
 _HEADLINE_MAX = 40
 # Months by which the latest figures trail publication: 前三季度 stands for 今年以来 until November,
 # 一季度 no longer in July.
@@ -42,7 +45,18 @@ def _breakdown_opener() -> regex.Pattern:
 def breaks_down(text: str, para_start: int) -> bool:
     """Whether the paragraph at `para_start` opens by breaking a figure down (从行业看,…): it goes on
     about the paragraph before, whose period its undated figures share."""
-    return _breakdown_opener().match(text, para_start, para_start + 16) is not None
+    return _breakdown_opener().match(text, para_start, para_start + 24) is not None
+
+
+@cache
+def _parts_opener() -> regex.Pattern:
+    return regex.compile(rules.require(rules.load("periods"), "parts_opener", str, "periods"))
+
+
+def lists_parts(text: str, para_start: int) -> bool:
+    """Whether the paragraph at `para_start` opens with 其中: it may list the parts of a figure of
+    the paragraph before."""
+    return _parts_opener().match(text, para_start, para_start + 8) is not None
 
 
 @dataclass(slots=True)
@@ -77,7 +91,7 @@ class Context:
         marker = _heading_marker()
         for n_para, (a, b) in enumerate(self.segs.paragraphs()):
             line = text[a:b].strip()
-            if line and len(line) <= _HEADING_MAX and marker.match(line):
+            if line and len(line) <= _HEADING_MAX and (marker.match(line) or self._dated_title(text, a, b, line)):
                 i = bisect_left(starts, a)
                 if not (i < len(starts) and starts[i] < b):  # a line with a claim is no heading
                     here = [p for p in self.periods if a <= p.start < b and p.role == "period"]
@@ -85,6 +99,16 @@ class Context:
                         current = _Section(here[-1].value, kinds.heading_is_target(line), here[-1].guessed)
             out[n_para] = current
         return out
+
+    def _dated_title(self, text: str, a: int, b: int, line: str) -> bool:
+        """Whether the line `line` (text[a:b]) is a title that opens with its period and ends no
+        sentence (1~2月全省工业园区, 2023年宁夏、青海各市GDP和人均GDP): like a heading, it dates
+        the undated figures under it (a flattened table's rows, a ranking's list)."""
+        if len(line) > _TITLE_MAX or any(ch in _NOT_TITLE for ch in line):
+            return False
+        first = a + len(text[a:b]) - len(text[a:b].lstrip())
+        i = bisect_left(self._starts, first)
+        return i < len(self.periods) and self.periods[i].start == first and self.periods[i].role == "period"
 
     def _pick(self, lo: int, hi: int, own: bool = False) -> tuple[bool, str | None, bool]:
         """The nearest of periods[lo:hi] before the number that resolves (found, value, guessed):

@@ -22,6 +22,7 @@ def _conf():
     money = rules.require(rules.load("units"), "implied_money", dict, "units")
     return {
         "stock": regex.compile(rules.require(data, "stock_quote", str, _NAME)),
+        "furniture": regex.compile(rules.require(data, "page_furniture", str, _NAME)),
         # 一起 is a word, but 三十一起 counts 31 incidents: a phrase right after a Chinese numeral is
         # none.  An Arabic digit never joins a Chinese numeral (2011-2015三次产业 is still the phrase).
         "phrases": regex.compile(f"(?<![{numerals.digit_chars()}])"
@@ -82,9 +83,10 @@ def _numeral_places() -> tuple[str, ...]:
 
 
 def masked_spans(text: str) -> list[tuple[int, int]]:
-    """Spans no claim may touch: stock quotes and fixed phrases holding numerals."""
+    """Spans no claim may touch: stock quotes, page furniture and fixed phrases holding numerals."""
     conf = _conf()
     spans = [m.span() for m in conf["stock"].finditer(text)]
+    spans += [m.span() for m in conf["furniture"].finditer(text)]
     spans += [m.span() for m in conf["phrases"].finditer(text)]
     return sorted(spans)
 

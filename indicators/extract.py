@@ -11,7 +11,7 @@ from datetime import date
 
 from . import exclusions, indicator, kinds, lists, rules
 from .claim import Claim
-from .context import Context, breaks_down
+from .context import Context, breaks_down, lists_parts
 from .normalize import Normalised, normalise
 from .periods import base_period, shift_years, span_end, year_of, year_so_far
 from .reader import parse_published
@@ -122,7 +122,8 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
     # The period of the first figure of the last paragraph that opens a topic (not 其中…, 从行业看…),
     # and the paragraph's index: a breakdown paragraph after it shares that period.
     topic: tuple[str | None, bool] | None = None
-    para, follows = -1, False
+    topic_units: set[str] = set()  # the units of that paragraph's figures
+    para, follows, parts, own_topic = -1, False, False, False
     for f in found:
         m = f.m
         if f.paragraph != this_para:
@@ -173,10 +174,17 @@ def _describe(t: str, norm: Normalised, ctx: Context, found: list[_Found], publi
         if f.para_index != para:
             para = f.para_index
             follows = breaks_down(t, f.paragraph)
-            if not (follows or indicator.continues(t, f.paragraph)):
-                topic = (f.period, guessed)
-        if follows and f.period is None and topic is not None:
-            f.period, guessed = topic  # 从行业看,服务业实际使用外资…: the period of the figure broken down
+            parts = not follows and lists_parts(t, f.paragraph)
+            own_topic = not (follows or parts or indicator.continues(t, f.paragraph))
+            if own_topic:
+                topic, topic_units = (f.period, guessed), set()
+        if own_topic:
+            topic_units.add(f.unit)
+        if f.period is None and topic is not None and (follows or (parts and f.unit in topic_units)):
+            # 从行业看,服务业实际使用外资…: the period of the figure broken down.  After 其中 only a
+            # figure in the unit of one before is its part (其中,第一产业增加值23.09亿元 after a GDP
+            # in 亿元); 其中,…两位张建国 after 聘请了4名 counts no part of a figure.
+            f.period, guessed = topic
         if f.period is not None and "/" in f.period:
             f.period = span_end(f.period, t[s_start:f.sentence[1]], t[c_start:m.start]) or f.period
         if f.period is not None and m.start and t[m.start - 1] in "(（":

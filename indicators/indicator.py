@@ -48,6 +48,7 @@ def _conf():
         "event_classifiers": frozenset(rules.word_list(_NAME, "event_classifiers")),
         "ratio_words": rules.word_list(_NAME, "ratio_words"),
         "not_places": set(rules.word_list(_NAME, "not_places")),
+        "zone_kinds": tuple(rules.word_list(_NAME, "zone_kinds")),
         "share_split": rules.word_list(_NAME, "share_split"),
         "per": rules.require(data, "per_marker", str, _NAME),
         "not_indicators": set(rules.word_list(_NAME, "not_indicators")),
@@ -88,6 +89,13 @@ def _is_place(word: str, conf) -> bool:
     # The last character rules out most words before the suffixes are compared.
     return (len(word) >= 2 and word[-1] in conf["place_last"] and word.endswith(conf["place_suffixes"])
             and word not in conf["not_places"])
+
+
+def _zone_kind(phrase: str, conf) -> bool:
+    """Whether `phrase` names a kind of zone (经济技术开发区), not one zone (苏州工业园区, 宜昌高新区)."""
+    from geo import names
+
+    return phrase.endswith(conf["zone_kinds"]) and not _names_place(phrase) and not names.find(phrase)
 
 
 def _names_place(word: str) -> bool:
@@ -142,6 +150,7 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
             i = k + 1
             break
     left, drop_tags, noun_tags = conf["left"], conf["drop_left_tags"], conf["noun_tags"]
+    first, first_i = start, i
     while i < n:
         word, flag = toks[i]
         if flag == "v" and word not in left and n - i == 2 and len(toks[i + 1][0]) == 1 and toks[i + 1][1] == "n":
@@ -160,6 +169,12 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
             i += 1
         else:
             break
+    if i == n and not share and _zone_kind(chunk[first:end], conf):
+        # 经济技术开发区230家: the words dropped as a place were all there is, a kind of zone counted
+        while first_i < n and toks[first_i][0] in left:
+            first += len(toks[first_i][0])
+            first_i += 1
+        start = first
     if end - start > conf["max"]:
         # Cut at a word's edge, past a locality word the cut leaves in front: 全国规模以上港口
         # 累计完成外贸货物吞吐量 keeps 港口…, not 模以上港口… nor 以上港口….
@@ -172,7 +187,7 @@ def before(chunk: str, share: bool = False) -> tuple[int, int] | None:
     if (tail := conf["duration_tail"].search(chunk, start, end)) and tail.start() > start:
         end = _trim_right(chunk, start, tail.start(), conf)
     phrase = chunk[start:end].strip()
-    if (not phrase or phrase in conf["generic"] or _is_place(phrase, conf)
+    if (not phrase or phrase in conf["generic"] or (_is_place(phrase, conf) and (share or not _zone_kind(phrase, conf)))
             or not any(map(str.isalpha, phrase))  # 2023-02-11 170亿元: a date names nothing
             or (phrase.isascii() and phrase.islower())  # bi 2013年: pinyin residue, not GDP or CPI
             or (len(phrase) == 1 and (phrase in conf["lone_words"]  # 中, 末, 时 alone name nothing

@@ -219,6 +219,7 @@ def find(text: str, published: date | None) -> list[Period]:
     doc_year = next(iter(event_years)) if published is None and len(event_years) == 1 else None
     out = []
     stated = None  # the year of the last period that states one (2023年, 去年, 今年以来)
+    topic = None   # the last year that opens a statement (2015年,全县…), not a base (2015年以来)
     for start, end, g in matches:
         if g["reset"]:
             out.append(Period(start, end, None, "reset"))
@@ -234,11 +235,18 @@ def find(text: str, published: date | None) -> list[Period]:
             value, guessed = _resolve(g, published, hint, doc_year)
             if _states_year(g):
                 stated = year_of(value)
+                if g["y"] and not g["part"] and text[end:end + 1] in _TOPIC_YEAR_END:
+                    topic = int(g["y"])
             elif (g["part"] and published and not guessed and value is not None and len(value) == 4
                   and stated == int(value) - 1):
                 # 2023年,慈溪…。在财政收入方面,慈溪全年实现… in November 2024: a whole year (全年, 年末)
                 # with no year of its own, where the last year stated is the one before, is that one
                 value, guessed = shift_years(value, -1), True
+            elif (g["part"] and guessed and value is not None and len(value) == 4
+                  and topic is not None and topic < int(value)):
+                # 2015年,全县…。全年粮食总产量… published in March 2023: a bulletin's 全年 is the year
+                # it opened a statement with, not the one before publication
+                value = shift_years(value, topic - int(value))
             if g["part"] in _running_words() and out and value is not None:
                 last = out[-1]  # 1-8月份,…;其中本年新开工项目…: the year so far is that span
                 if (last.value and cumulative(last.value, value[:4])
@@ -246,6 +254,10 @@ def find(text: str, published: date | None) -> list[Period]:
                     value, guessed = last.value, last.guessed
             out.append(Period(start, end, value, role, guessed))
     return out
+
+
+# What follows a year that opens a statement (2015年,全县…), unlike a span's start (2015年以来).
+_TOPIC_YEAR_END = frozenset(",，")
 
 
 @cache
