@@ -221,6 +221,8 @@ def _linked_root(code: Path, extractor: Path) -> Path:
         os.symlink(code / name, root / name)
     for name in ("indicators", "geo"):
         os.symlink(extractor / name, root / name)
+    # The loader of compiled builds; it loads this checkout's build only for this checkout's packages.
+    os.symlink(HERE / "native", root / "native")
     return root
 
 

@@ -95,7 +95,8 @@ def span(c: dict) -> tuple[float, float]:
 
 def clusters(members: list[dict]) -> list[list[dict]]:
     """Members grouped by value: sorted by interval, each group's intervals share a common point."""
-    out, common = [], None
+    out: list[list[dict]] = []
+    common: tuple[float, float] | None = None
     for m in sorted(members, key=lambda m: (m["_span"], m["claim_id"])):
         both = meet(common, m["_span"]) if common else None
         if both is None:

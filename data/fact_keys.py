@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache, lru_cache
+from importlib import resources
 from pathlib import Path
 
 import regex
 
-SYNONYMS_PATH = Path(__file__).with_name("indicator_synonyms.yaml")
+# The package's folder, not this file's: a compiled build of this module lives in build/native/.
+SYNONYMS_PATH = Path(str(resources.files("data"))) / "indicator_synonyms.yaml"
 
 
 class SynonymError(ValueError):

@@ -34,14 +34,14 @@ _FIELDS = ("place", "province", "period_start", "sector")
 class _Span:
     __slots__ = ("n", "cids", "stored", "assigned", "best", "lat", "fields", "docs", "groups")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.n = 0
         self.cids = array("q")    # every member's claim id; the first `stored` have member rows
         self.stored = 0
-        self.assigned = None      # (fact_id, value_cluster) of the stored rows
-        self.best = None          # (approx != "exact", claim_id, value, value_high, direction, approx)
-        self.lat = None           # (claim_id, lat, lon) of the first member with a latitude
-        self.fields = ({}, {}, {}, {})  # per _FIELDS: value → [count, first claim id]
+        self.assigned: tuple | None = None  # (fact_id, value_cluster) of the stored rows
+        self.best: tuple | None = None  # (approx != "exact", claim_id, value, value_high, direction, approx)
+        self.lat: tuple | None = None   # (claim_id, lat, lon) of the first member with a latitude
+        self.fields: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})  # per _FIELDS: value → [count, first id]
         self.docs = 0             # documents whose members in the key all state this interval
         self.groups = 0           # near-duplicate groups likewise
 
@@ -51,7 +51,7 @@ class KeyState:
 
     __slots__ = ("spans", "multi_docs", "group_at", "multi_groups", "degenerate")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.spans: dict[tuple, _Span] = {}
         self.multi_docs: dict[str, set] = {}    # documents stating several intervals → those intervals
         self.group_at: dict[str, tuple] = {}    # groups stating one interval → it
@@ -106,7 +106,8 @@ class KeyState:
         """The key's fact rows (what facts.build_facts makes of its members) and (span → (fact_id,
         value_cluster)) for every interval."""
         order = sorted(self.spans)
-        clusters, common = [], None
+        clusters: list[list[tuple]] = []
+        common: tuple[float, float] | None = None
         for s in order:  # agreement.clusters over distinct intervals: a repeated one always joins its own
             both = agreement.meet(common, s) if common else None
             if both is None:
@@ -155,7 +156,9 @@ class KeyState:
 
     def _best(self, cluster: list[tuple]) -> tuple:
         # agreement.best: narrowest interval, exact first, earliest claim.
-        return min(((s[1] - s[0], *self.spans[s].best[:2]), self.spans[s].best) for s in cluster)[1]
+        # Every interval has a best once a member states it.
+        return min(((s[1] - s[0], *self.spans[s].best[:2]), self.spans[s].best)  # type: ignore[index]
+                   for s in cluster)[1]  # type: ignore[return-value]
 
     def _most_common(self, every: list[tuple], f: int):
         # facts._most_common over the members in interval order: most frequent, ties to the first seen
@@ -182,7 +185,8 @@ class _Cache:
     __slots__ = ("gen", "grouped", "keys", "small")
 
     def __init__(self, gen: int, grouped: int, small: set | None):
-        self.gen, self.grouped, self.keys = gen, grouped, {}
+        self.gen, self.grouped = gen, grouped
+        self.keys: dict[tuple, KeyState] = {}
         self.small = small  # ids of keys with member rows and no kept state; None: not known
 
     def unkept(self, kid: str) -> None:

@@ -46,6 +46,8 @@ def use(package: str, path: list[str], build: Path | None = None) -> bool:
     manifest_path = build / "manifest.json"
     if os.environ.get(PURE) == "1" or not manifest_path.is_file():
         return False
+    if not path or Path(path[-1]).resolve() != (ROOT / package).resolve():
+        return False  # a package from another checkout: this build was made from other sources
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:

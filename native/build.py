@@ -1,4 +1,4 @@
-"""Compile the extractor's and linker's hot modules with mypyc into build/native/.
+"""Compile the extractor's, linker's and fact layer's hot modules with mypyc into build/native/.
 
     python -m native.build            # on failure (no C compiler, say): a warning, exit 0
     python -m native.build --strict   # on failure: exit 1 (CI, where the build must work)
@@ -23,11 +23,16 @@ from . import BUILD, MANIFEST, ROOT, digest
 # a class chosen at run time, which mypyc cannot compile, and runs only at import.
 SKIP = {"__init__.py", "__main__.py", "cli.py", "rules.py"}
 PACKAGES = ("indicators", "geo")
+# And the fact layer's bookkeeping, which loops over every member of each fact an ingest touches;
+# the rest of data/ waits on DuckDB, and benchmarks and tests replace some of its functions, which
+# compiled callers would call past.
+FACT_LAYER = ("data/agreement.py", "data/fact_keys.py", "data/fact_state.py")
 
 
 def sources() -> list[str]:
     """The module files to compile, relative to the repository root, in a stable order."""
-    return sorted(f"{pkg}/{p.name}" for pkg in PACKAGES for p in (ROOT / pkg).glob("*.py") if p.name not in SKIP)
+    every = [f"{pkg}/{p.name}" for pkg in PACKAGES for p in (ROOT / pkg).glob("*.py") if p.name not in SKIP]
+    return sorted(every + list(FACT_LAYER))
 
 
 def build() -> dict:
@@ -42,7 +47,9 @@ def build() -> dict:
     notes = io.StringIO()  # mypyc's notes (a generator read as a list...): shown only if it fails
     try:
         with contextlib.redirect_stdout(notes):
-            ext = mypycify(["--ignore-missing-imports", *files], opt_level="3", target_dir=str(tmp / "c"))
+            # Imported modules that stay Python are read for their types, their own errors left unsaid.
+            ext = mypycify(["--ignore-missing-imports", "--follow-imports=silent", *files], opt_level="3",
+                           target_dir=str(tmp / "c"))
     except BaseException:
         sys.stderr.write(notes.getvalue())
         raise
