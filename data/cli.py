@@ -141,18 +141,13 @@ def cmd_review(argv) -> int:
             print(f"error: no claim {args.claim_id} in the store", file=sys.stderr)
             return 1
         if status is not None:
-            con.execute("BEGIN TRANSACTION")  # all --set fields, or none
-            try:
+            with store.transaction(con):  # all --set fields, or none
                 if pairs:
                     for field, value in pairs:
                         reviews.add_review(con, args.claim_id, status, field, value, args.note,
-                                         transaction=False)
+                                           transaction=False)
                 else:
                     reviews.add_review(con, args.claim_id, status, note=args.note, transaction=False)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
         _show(reviews, con, args.claim_id)
     except reviews.ReviewError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from functools import cache
 from operator import itemgetter
 
-from . import agreement, dedupe
+from . import agreement, dedupe, store
 from .agreement import CHANGE_KINDS
 from .bulk import insert_arrow
 # The fact key lives in data/fact_keys.py; its names stay reachable here, where the fact API is.
@@ -249,9 +249,7 @@ def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = N
     docs = set(doc_ids)
     if not docs:
         return {"documents": 0, "keys": 0, "facts": 0}
-    if transaction:
-        con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction(con, own=transaction):
         # One round trip: whether any review applies, and how many documents are grouped.  The fact
         # tables' existence is checked once per connection (the catalogue lookup costs more than the
         # rest), and not at all on one store.connect opened (schema v4 made them): a store from before
@@ -272,12 +270,6 @@ def update_facts(con, doc_ids, transaction: bool = True, claims: dict | None = N
             _READY[con], grouped = True, None
         given = {d: c for d, c in (claims or {}).items() if d in docs}
         stats = _update(con, docs, given, reviewed, signatures or {}, grouped)
-        if transaction:
-            con.execute("COMMIT")
-    except BaseException:
-        if transaction:
-            con.execute("ROLLBACK")
-        raise
     return stats
 
 
@@ -371,8 +363,7 @@ def rebuild_facts(con) -> dict:
     from . import fact_state
 
     fact_state.forget(con)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction(con):
         ensure_schema(con)
         con.execute("DELETE FROM fact_members")
         con.execute("DELETE FROM facts")
@@ -382,10 +373,6 @@ def rebuild_facts(con) -> dict:
         claims = _claims(con, "TRUE", [], con.execute("SELECT EXISTS (SELECT 1 FROM reviews)").fetchone()[0])
         facts, rows = _build([(fact_key(c), c) for c in claims], groups)
         _insert_rows(con, facts, rows)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return {"documents": len(groups), "claims": len(claims), "facts": len(facts)}
 
 

@@ -7,7 +7,8 @@ import re
 
 from indicators.claim import APPROX, DIRECTIONS, FIELDS, KINDS, SECTORS
 
-from .store import StoreError, _begin, _now, period_start
+from . import store
+from .store import StoreError, _now, period_start
 
 STATUSES = ("confirmed", "rejected", "corrected")
 _NUMBER, _TEXT = "number", "text"
@@ -85,9 +86,7 @@ def add_review(con, claim_id: int, status: str, field: str | None = None, new_va
         raise ReviewError(f"no claim {claim_id} in the store")
     from . import facts
 
-    if transaction:
-        _begin(con)
-    try:
+    with store.transaction(con, own=transaction):
         review_id = con.execute(
             "INSERT INTO reviews (claim_id, status, field, new_value, note, reviewed_at) "
             "VALUES (?, ?, ?, ?, ?, ?) RETURNING review_id",
@@ -95,12 +94,6 @@ def add_review(con, claim_id: int, status: str, field: str | None = None, new_va
         # A rejection or correction can move the claim out of its fact or into another one.
         doc = con.execute("SELECT doc_id FROM claims WHERE claim_id = ?", [claim_id]).fetchone()[0]
         facts.update_facts(con, [doc], transaction=False)
-        if transaction:
-            con.execute("COMMIT")
-    except BaseException:
-        if transaction:
-            con.execute("ROLLBACK")
-        raise
     return review_id
 
 

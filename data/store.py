@@ -9,6 +9,7 @@ import sys
 import time
 import unicodedata
 import weakref
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -133,8 +134,7 @@ def _migrate(con, path: Path) -> None:
     if version > SCHEMA_VERSION:
         raise StoreError(f"{path}: store schema version {version} is newer than this code's "
                          f"({SCHEMA_VERSION}); update the code")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         old_claims = _constrained_claims(con)
         if old_claims:
             con.execute("ALTER TABLE claims RENAME TO claims_before_v3")
@@ -146,10 +146,6 @@ def _migrate(con, path: Path) -> None:
             con.execute(f"INSERT INTO claims ({quoted}) SELECT {quoted} FROM claims_before_v3")
             con.execute("DROP TABLE claims_before_v3")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _fact_tables(con) -> None:
@@ -221,8 +217,21 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def _begin(con) -> None:
+@contextmanager
+def transaction(con, own: bool = True):
+    """Run the block in one transaction: committed if it ends, rolled back if it raises.
+
+    `own=False` runs it inside a transaction the caller holds (nothing begun or ended here)."""
+    if not own:
+        yield
+        return
     con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def write_document(con, source, claims, extractor_version: str | None = None, replace: bool = False) -> bool:
@@ -244,8 +253,7 @@ def write_documents(con, items, extractor_version: str | None = None, replace: b
         from indicators import EXTRACTOR_VERSION as extractor_version
     items = list(items)
     ids = [it[2] if len(it) > 2 else doc_id(it[0].text) for it in items]
-    _begin(con)
-    try:
+    with transaction(con):
         stored, state = _stored_and_state(con, ids)
         seen: set[str] = set()
         new_docs, redo_docs, written = [], [], []
@@ -268,10 +276,6 @@ def write_documents(con, items, extractor_version: str | None = None, replace: b
             fresh = facts.claim_records(CLAIM_COLUMNS, rows, [d for d, _, _ in new_docs])
             facts.update_facts(con, [d for d, _, _ in new_docs + redo_docs], transaction=False, claims=fresh,
                                signatures=_signed(new_docs, signatures), state=state)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return written
 
 
